@@ -8,6 +8,10 @@ holds the lot. Offsets are always character offsets into `Document.text`, end ex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Span = tuple[int, int]
 
@@ -50,6 +54,16 @@ class Document:
     def chars(self) -> int:
         """Length of the original text in characters."""
         return len(self.text)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Encoded:
+    """A prepared document with what alignment needs per sentence, computed once per document."""
+
+    doc: Document
+    vectors: np.ndarray  # (sentences, dim) unit rows from the static model
+    anchors: tuple[frozenset[str], ...]  # numbers and names of each sentence (`signatures.anchors`)
+    lengths: tuple[int, ...]  # characters of each sentence
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,298 @@
+"""Stage two: align the sentences of two documents.
+
+Sentences pair up one to one where they say the same thing (verbatim, lightly edited or reworded);
+a sentence may also stand for several adjacent sentences of the other text (condensing, merging).
+Runs of aligned sentences become passages with character spans in both texts.
+
+The core, `align_encoded`, takes precomputed sentence vectors so tests and Spark can feed it
+directly; it is symmetric: aligning (b, a) gives the mirror of aligning (a, b).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from copytrace.config import AlignConfig
+from copytrace.records import Alignment, Encoded, Link, Passage
+
+# MiniLM vectors computed for uncertain sentences, keyed by (document id, sentence index).
+Rescored = Mapping[tuple[str, int], np.ndarray]
+
+
+@dataclass(slots=True)
+class _Group:
+    a: list[int]
+    b: list[int]
+    similarity: float
+    method: str
+
+
+def _lexical(a: Encoded, b: Encoded) -> np.ndarray:
+    texts_a = [s.text for s in a.doc.sentences]
+    texts_b = [s.text for s in b.doc.sentences]
+    return process.cdist(texts_a, texts_b, scorer=fuzz.ratio, dtype=np.float32) / 100.0
+
+
+def uncertain_pairs(a: Encoded, b: Encoded, config: AlignConfig) -> list[tuple[int, int]]:
+    """Return the sentence pairs that the static model cannot decide and MiniLM should re-score.
+
+    Those are, for each sentence, its best match on the other side when that match's static cosine
+    lies in the uncertain band and the wording is not close enough to decide by itself.
+    """
+    if not len(a.vectors) or not len(b.vectors):
+        return []
+    static = a.vectors @ b.vectors.T
+    lexical = _lexical(a, b)
+    out = set()
+    for i, j in (*enumerate(static.argmax(axis=1)), *((i, j) for j, i in enumerate(static.argmax(axis=0)))):
+        value = static[i, j]
+        if config.uncertain <= value < config.accept and lexical[i, j] < config.fuzzy:
+            out.add((int(i), int(j)))
+    return sorted(out)
+
+
+def _group_vector(enc: Encoded, indices: list[int]) -> np.ndarray:
+    weights = np.array([enc.lengths[i] for i in indices], dtype=np.float32)
+    vector = (enc.vectors[indices] * weights[:, None]).sum(axis=0)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+def _shared_anchors(a: Encoded, b: Encoded, i: int, j: int) -> int:
+    return len(a.anchors[i] & b.anchors[j])
+
+
+def align_encoded(
+    a: Encoded, b: Encoded, config: AlignConfig, rescored: Rescored | None = None
+) -> Alignment:
+    """Align two encoded documents; `rescored` holds MiniLM vectors for uncertain sentences."""
+    if a.doc.id > b.doc.id:
+        return mirror(align_encoded(b, a, config, rescored))
+    na, nb = len(a.doc.sentences), len(b.doc.sentences)
+    if na == 0 or nb == 0:
+        return _alignment(a, b, [])
+    static = a.vectors @ b.vectors.T
+    lexical = _lexical(a, b)
+    score, method = _pair_scores(a, b, static, lexical, config, rescored or {})
+    groups = _one_to_one(a, b, score, method, static, config)
+    _extend(a, b, groups, static, config)
+    links = [_link(a, b, g) for g in groups]
+    return _alignment(a, b, links)
+
+
+def _pair_scores(
+    a: Encoded,
+    b: Encoded,
+    static: np.ndarray,
+    lexical: np.ndarray,
+    config: AlignConfig,
+    rescored: Rescored,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the similarity each pair is judged on and how it was measured."""
+    score = static.copy()
+    method = np.full(static.shape, "static", dtype=object)
+    fuzzy = lexical >= config.fuzzy
+    score[fuzzy] = np.maximum(score[fuzzy], lexical[fuzzy])
+    method[fuzzy] = "fuzzy"
+    for i, s in enumerate(a.doc.sentences):
+        for j in np.flatnonzero(fuzzy[i]):
+            if s.text == b.doc.sentences[j].text:
+                score[i, j], method[i, j] = 1.0, "exact"
+    if rescored:
+        band = np.argwhere((static >= config.uncertain) & (static < config.accept) & ~fuzzy)
+        for i, j in band.tolist():
+            va, vb = rescored.get((a.doc.id, i)), rescored.get((b.doc.id, j))
+            if va is not None and vb is not None:
+                score[i, j], method[i, j] = float(va @ vb), "minilm"
+    return score, method
+
+
+def _accepts(value: float, how: str, shared: int, config: AlignConfig) -> bool:
+    if how in ("exact", "fuzzy"):
+        return True
+    if how == "minilm":
+        return value >= config.minilm_accept
+    # static only: outright above `accept`; in the uncertain band when names or numbers agree
+    return value >= config.accept or (value >= config.uncertain and shared >= 2)
+
+
+def _one_to_one(
+    a: Encoded,
+    b: Encoded,
+    score: np.ndarray,
+    method: np.ndarray,
+    static: np.ndarray,
+    config: AlignConfig,
+) -> list[_Group]:
+    """Greedy one-to-one matching, best pairs first (ties broken by position for symmetry)."""
+    floor = min(config.uncertain, config.minilm_accept)
+    pairs = np.argwhere(score >= floor)
+    order = sorted(pairs.tolist(), key=lambda p: (-score[p[0], p[1]], p[0], p[1]))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    groups = []
+    for i, j in order:
+        if i in used_a or j in used_b:
+            continue
+        value, how = float(score[i, j]), str(method[i, j])
+        if _accepts(value, how, _shared_anchors(a, b, i, j), config):
+            used_a.add(i)
+            used_b.add(j)
+            groups.append(_Group([i], [j], value, how))
+    return groups
+
+
+def _extend(
+    a: Encoded, b: Encoded, groups: list[_Group], static: np.ndarray, config: AlignConfig
+) -> None:
+    """Let one sentence stand for several adjacent sentences of the other text (condensing).
+
+    A free sentence joins a link when it is adjacent to the link's sentences on its side and the
+    joined sentences match the other side at least as well as before. Each side is tried in turn,
+    the same way for both, so the result does not depend on argument order.
+    """
+    for _ in range(3):
+        changed = False
+        for side in ("b", "a"):
+            mine, other = (b, a) if side == "b" else (a, b)
+            sims = static if side == "b" else static.T
+            used = {k for g in groups for k in (g.b if side == "b" else g.a)}
+            for k in range(len(mine.doc.sentences)):
+                if k in used:
+                    continue
+                best = None
+                for g in groups:
+                    own = g.b if side == "b" else g.a
+                    far = g.a if side == "b" else g.b
+                    if min(abs(k - x) for x in own) > 1 or len(far) != 1:
+                        continue
+                    if sims[far[0], k] < config.uncertain:
+                        continue
+                    joined = float(_group_vector(mine, sorted([*own, k])) @ other.vectors[far[0]])
+                    before = float(_group_vector(mine, own) @ other.vectors[far[0]])
+                    gain = joined - before
+                    if gain >= 0 and (best is None or gain > best[0]):
+                        best = (gain, g, joined)
+                if best is not None:
+                    _, g, joined = best
+                    own = g.b if side == "b" else g.a
+                    own.append(k)
+                    own.sort()
+                    if g.method == "static":
+                        g.similarity = max(g.similarity, joined)
+                    used.add(k)
+                    changed = True
+        if not changed:
+            break
+
+
+def _link(a: Encoded, b: Encoded, g: _Group) -> Link:
+    text_a = " ".join(a.doc.sentences[i].text for i in g.a)
+    text_b = " ".join(b.doc.sentences[j].text for j in g.b)
+    lexical = fuzz.ratio(text_a, text_b) / 100.0
+    return Link(tuple(g.a), tuple(g.b), round(float(g.similarity), 4), round(lexical, 4), g.method)
+
+
+def _coverage(links: list[Link], a: Encoded, b: Encoded) -> tuple[float, float]:
+    """Share of each text's characters that aligned content accounts for.
+
+    A link counts the shorter side's length on both sides: a 100-character sentence standing for
+    250 characters of the source covers all of itself but only 100 of those 250.
+    """
+    total_a, total_b = sum(a.lengths) or 1, sum(b.lengths) or 1
+    covered = 0
+    for link in links:
+        covered += min(sum(a.lengths[i] for i in link.a), sum(b.lengths[j] for j in link.b))
+    return min(1.0, covered / total_a), min(1.0, covered / total_b)
+
+
+def _order(links: list[Link]) -> float:
+    """Share of links in the longest run that keeps the same order on both sides."""
+    if len(links) < 2:
+        return 1.0
+    seq = [min(link.b) for link in sorted(links, key=lambda link: min(link.a))]
+    tails: list[int] = []
+    for x in seq:  # longest increasing subsequence, patience sorting
+        lo, hi = 0, len(tails)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if tails[mid] < x:
+                lo = mid + 1
+            else:
+                hi = mid
+        tails[lo:lo + 1] = [x]
+    return len(tails) / len(seq)
+
+
+def passages(links: list[Link], a: Encoded, b: Encoded) -> tuple[Passage, ...]:
+    """Merge links that follow each other on both sides into passages with character spans."""
+    out: list[Passage] = []
+    run: list[Link] = []
+
+    def close() -> None:
+        if run:
+            sa = [a.doc.sentences[i] for link in run for i in link.a]
+            sb = [b.doc.sentences[j] for link in run for j in link.b]
+            out.append(
+                Passage(
+                    (min(s.start for s in sa), max(s.end for s in sa)),
+                    (min(s.start for s in sb), max(s.end for s in sb)),
+                    round(sum(link.similarity for link in run) / len(run), 4),
+                    len(run),
+                )
+            )
+            run.clear()
+
+    for link in sorted(links, key=lambda link: (min(link.a), min(link.b))):
+        if run and not (
+            0 <= min(link.a) - max(run[-1].a) <= 2 and 0 < min(link.b) - max(run[-1].b) <= 2
+        ):
+            close()
+        run.append(link)
+    close()
+    return tuple(out)
+
+
+def _alignment(a: Encoded, b: Encoded, links: list[Link]) -> Alignment:
+    links = sorted(links, key=lambda link: (min(link.a), min(link.b)))
+    coverage_a, coverage_b = _coverage(links, a, b)
+    return Alignment(
+        a=a.doc.id,
+        b=b.doc.id,
+        links=tuple(links),
+        passages=passages(links, a, b),
+        coverage_a=round(coverage_a, 4),
+        coverage_b=round(coverage_b, 4),
+        sentences_a=len(a.doc.sentences),
+        sentences_b=len(b.doc.sentences),
+        order=round(_order(links), 4),
+    )
+
+
+def mirror(alignment: Alignment) -> Alignment:
+    """Return the alignment seen from the other side (b, a)."""
+    links = sorted(
+        (Link(x.b, x.a, x.similarity, x.lexical, x.method) for x in alignment.links),
+        key=lambda link: (min(link.a), min(link.b)),
+    )
+    return Alignment(
+        a=alignment.b,
+        b=alignment.a,
+        links=tuple(links),
+        passages=tuple(
+            sorted(
+                (Passage(p.b, p.a, p.similarity, p.sentences) for p in alignment.passages),
+                key=lambda p: p.a,
+            )
+        ),
+        coverage_a=alignment.coverage_b,
+        coverage_b=alignment.coverage_a,
+        sentences_a=alignment.sentences_b,
+        sentences_b=alignment.sentences_a,
+        order=round(_order(links), 4),
+    )
+

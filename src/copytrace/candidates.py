@@ -1,0 +1,89 @@
+"""Stage one: the pairs worth aligning, found without comparing all pairs.
+
+Three signals, each sub-quadratic: equal digests (exact copies), MinHash LSH on word shingles (near
+copies, partial reuse) and nearest neighbours of the document vector (spins, condensed rewrites and
+same-story reports, which share meaning and names but few word sequences).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from copytrace.config import CandidateConfig
+from copytrace.index import LSHIndex, VectorIndex
+from copytrace.records import Candidate, Document
+from copytrace.signatures import jaccard
+
+
+EXACT_ALL_PAIRS = 20  # groups up to this size get every pair; larger ones a star from the first
+
+
+def exact_pairs(docs: Sequence[Document]) -> dict[tuple[int, int], float]:
+    """Return index pairs of documents with the same digest."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, doc in enumerate(docs):
+        if doc.sentences:
+            groups[doc.digest].append(i)
+    pairs = {}
+    for members in groups.values():
+        if len(members) <= EXACT_ALL_PAIRS:
+            for k, a in enumerate(members):
+                pairs.update({(a, b): 1.0 for b in members[k + 1 :]})
+        else:
+            pairs.update({(members[0], b): 1.0 for b in members[1:]})
+    return pairs
+
+
+def minhash_pairs(
+    signatures: np.ndarray, config: CandidateConfig
+) -> dict[tuple[int, int], float]:
+    """Return index pairs whose estimated shingle Jaccard reaches the threshold."""
+    index = LSHIndex(config.num_perm, config.minhash_threshold)
+    index.add(range(len(signatures)), signatures)
+    pairs = {}
+    for a, b in set(index.pairs()):
+        estimate = jaccard(signatures[a], signatures[b])
+        if estimate >= config.minhash_threshold:
+            pairs[(a, b)] = estimate
+    return pairs
+
+
+def vector_pairs(vectors: np.ndarray, config: CandidateConfig) -> dict[tuple[int, int], float]:
+    """Return index pairs that are among each other's nearest neighbours above the cosine floor."""
+    if len(vectors) < 2:
+        return {}
+    index = VectorIndex(vectors.shape[1])
+    index.add(range(len(vectors)), vectors)
+    keys, cosines = index.query(vectors, config.knn + 1)
+    pairs: dict[tuple[int, int], float] = {}
+    for a, (row_keys, row_cos) in enumerate(zip(keys.tolist(), cosines.tolist(), strict=True)):
+        for b, cos in zip(row_keys, row_cos, strict=True):
+            if b < 0 or b == a or cos < config.min_cosine:
+                continue
+            pair = (a, b) if a < b else (b, a)
+            pairs[pair] = max(cos, pairs.get(pair, 0.0))
+    return pairs
+
+
+def find_candidates(
+    docs: Sequence[Document],
+    signatures: np.ndarray,
+    vectors: np.ndarray,
+    config: CandidateConfig,
+) -> list[Candidate]:
+    """Return the candidate pairs of `docs`, each with the signals that proposed it."""
+    found: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+    for reason, pairs in (
+        ("exact", exact_pairs(docs)),
+        ("minhash", minhash_pairs(signatures, config)),
+        ("vector", vector_pairs(vectors, config)),
+    ):
+        for pair, score in pairs.items():
+            found[pair][reason] = score
+    return [
+        Candidate(docs[a].id, docs[b].id, tuple(reasons), max(reasons.values()))
+        for (a, b), reasons in sorted(found.items())
+    ]

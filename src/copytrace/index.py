@@ -1,0 +1,167 @@
+"""The two stage-one indexes: MinHash LSH bands, and nearest neighbours on document vectors.
+
+Both are small classes with the same verbs (`add`, `query`, `save`, `load`, `__len__`) and integer
+keys; the caller maps keys to document ids.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@lru_cache(maxsize=64)
+def lsh_params(threshold: float, num_perm: int, fp_weight: float = 0.5) -> tuple[int, int]:
+    """Return `(bands, rows)` minimising weighted false positives and negatives at `threshold`.
+
+    The probability that two sets of Jaccard similarity s share a band is 1 - (1 - s^r)^b; the
+    false-positive mass is its integral below the threshold, the false-negative mass the integral of
+    the complement above it (Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3.4).
+    """
+    grid = np.linspace(0.0, 1.0, 201)
+    below, above = grid[grid <= threshold], grid[grid >= threshold]
+    best, best_cost = (1, num_perm), float("inf")
+    for bands in range(1, num_perm + 1):
+        rows = num_perm // bands
+        if rows < 1:
+            break
+        fp = np.trapezoid(1 - (1 - below**rows) ** bands, below) if len(below) > 1 else 0.0
+        fn = np.trapezoid((1 - above**rows) ** bands, above) if len(above) > 1 else 0.0
+        cost = fp_weight * fp + (1 - fp_weight) * fn
+        if cost < best_cost:
+            best, best_cost = (bands, rows), cost
+    return best
+
+
+class LSHIndex:
+    """MinHash LSH: documents whose signatures agree on a whole band become candidates."""
+
+    def __init__(self, num_perm: int, threshold: float, max_bucket: int = 500) -> None:
+        self.num_perm = num_perm
+        self.threshold = threshold
+        self.bands, self.rows = lsh_params(threshold, num_perm)
+        # Buckets bigger than this are boilerplate shared by hundreds of texts; they are skipped
+        # when enumerating pairs (a real copy still shares other bands with its source).
+        self.max_bucket = max_bucket
+        rng = np.random.default_rng(20240601)
+        self._mult = rng.integers(1, 2**63, size=self.rows, dtype=np.uint64) | np.uint64(1)
+        self._buckets: list[dict[int, list[int]]] = [defaultdict(list) for _ in range(self.bands)]
+        self._count = 0
+
+    def band_hashes(self, signatures: np.ndarray) -> np.ndarray:
+        """Return a `(n, bands)` uint64 matrix: one hash per band of each signature."""
+        sig = np.asarray(signatures, dtype=np.uint64)[:, : self.bands * self.rows]
+        sig = sig.reshape(len(sig), self.bands, self.rows)
+        with np.errstate(over="ignore"):
+            return (sig * self._mult).sum(axis=2, dtype=np.uint64) & _MASK
+
+    def add(self, keys: Sequence[int], signatures: np.ndarray) -> None:
+        """Add signatures under integer keys."""
+        hashes = self.band_hashes(signatures)
+        for key, row in zip(keys, hashes.tolist(), strict=True):
+            for band, value in enumerate(row):
+                self._buckets[band][value].append(int(key))
+        self._count += len(keys)
+
+    def query(self, signature: np.ndarray) -> set[int]:
+        """Return the keys that share at least one band with `signature`."""
+        found: set[int] = set()
+        row = self.band_hashes(np.asarray(signature)[None, :])[0].tolist()
+        for band, value in enumerate(row):
+            found.update(self._buckets[band].get(value, ()))
+        return found
+
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        """Yield each pair of keys that share a band (possibly more than once)."""
+        for buckets in self._buckets:
+            for keys in buckets.values():
+                if 1 < len(keys) <= self.max_bucket:
+                    for i, a in enumerate(keys):
+                        for b in keys[i + 1 :]:
+                            yield (a, b) if a < b else (b, a)
+
+    def save(self, path: str | Path) -> None:
+        """Write the index to an `.npz` file."""
+        keys, bands, values = [], [], []
+        for band, buckets in enumerate(self._buckets):
+            for value, members in buckets.items():
+                keys.extend(members)
+                bands.extend([band] * len(members))
+                values.extend([value] * len(members))
+        np.savez(
+            path,
+            meta=np.array([self.num_perm, self.threshold, self.max_bucket, self._count]),
+            keys=np.array(keys, dtype=np.int64),
+            bands=np.array(bands, dtype=np.int32),
+            values=np.array(values, dtype=np.uint64),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> LSHIndex:
+        """Read an index written by `save`."""
+        with np.load(path) as data:
+            num_perm, threshold, max_bucket, count = data["meta"].tolist()
+            index = cls(int(num_perm), float(threshold), int(max_bucket))
+            for key, band, value in zip(
+                data["keys"].tolist(), data["bands"].tolist(), data["values"].tolist(), strict=True
+            ):
+                index._buckets[band][value].append(key)
+            index._count = int(count)
+        return index
+
+    def __len__(self) -> int:
+        return self._count
+
+
+class VectorIndex:
+    """Nearest neighbours by cosine on unit vectors (usearch HNSW; exact search when small)."""
+
+    def __init__(self, dim: int, exact_below: int = 20_000) -> None:
+        from usearch.index import Index
+
+        self.dim = dim
+        self.exact_below = exact_below  # brute force is exact and still fast below this size
+        self._index = Index(ndim=dim, metric="cos", dtype="f16")
+
+    def add(self, keys: Sequence[int], vectors: np.ndarray) -> None:
+        """Add unit vectors under integer keys."""
+        if len(keys):
+            self._index.add(np.asarray(keys, dtype=np.uint64), np.asarray(vectors, np.float32))
+
+    def query(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return `(keys, cosines)`, each `(len(vectors), k)`; missing neighbours have key -1."""
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        n = len(self._index)
+        if n == 0 or len(vectors) == 0:
+            empty = np.full((len(vectors), k), -1, dtype=np.int64)
+            return empty, np.zeros((len(vectors), k), dtype=np.float32)
+        found = self._index.search(vectors, min(k, n), exact=n < self.exact_below)
+        keys = np.full((len(vectors), k), -1, dtype=np.int64)
+        cosines = np.zeros((len(vectors), k), dtype=np.float32)
+        got_keys = np.atleast_2d(found.keys).astype(np.int64)
+        got_dist = np.atleast_2d(found.distances).astype(np.float32)
+        counts = np.atleast_1d(found.counts)
+        for row, count in enumerate(counts.tolist()):
+            keys[row, :count] = got_keys[row, :count]
+            cosines[row, :count] = 1.0 - got_dist[row, :count]
+        return keys, cosines
+
+    def save(self, path: str | Path) -> None:
+        """Write the index to a file."""
+        self._index.save(str(path))
+
+    @classmethod
+    def load(cls, path: str | Path, dim: int) -> VectorIndex:
+        """Read an index written by `save` (memory-mapped, so large indexes load at once)."""
+        index = cls(dim)
+        index._index.view(str(path))
+        return index
+
+    def __len__(self) -> int:
+        return len(self._index)

@@ -1,0 +1,91 @@
+"""Fingerprints of documents and sentences: MinHash over word shingles, a document vector, anchors.
+
+Anchors are the tokens a rewriter keeps even when every word around them changes: numbers and
+capitalised names. Spins and condensed copies share them with their source; a report of another
+event on the same topic does not, even when its wording is close.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from copytrace.records import Document
+
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+_CAPITAL = re.compile(r"\b[A-Z][A-Za-z'’\-]*[A-Za-z]|\b[A-Z]\b")
+# Capitalised words that say nothing about which event a sentence reports.
+_COMMON = frozenset(
+    """a an the this that these those it its he she they we i you his her their our in on at of
+    for to by from with as and or but if so when while after before however meanwhile also yet
+    there here what which who whose why how mr mrs ms dr inc corp co ltd plc llc said says
+    reuter reuters monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+# "Mln", "Dlrs": wire abbreviations capitalised at a line start are not names.
+_SPELLED = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+}
+
+
+def number_tokens(text: str) -> list[str]:
+    """Return the numbers in `text` in a canonical form ("10,000" -> "10000", "3.50" -> "3.5")."""
+    out = []
+    for m in _NUMBER.finditer(text):
+        raw = m.group().replace(",", "").rstrip(".")
+        if "." in raw:
+            raw = raw.rstrip("0").rstrip(".")
+        out.append(raw.lstrip("0") or "0")
+    return out
+
+
+def anchors(text: str) -> frozenset[str]:
+    """Return the numbers and names of a sentence's original text, lower-cased."""
+    found = set(number_tokens(text))
+    for i, m in enumerate(_CAPITAL.finditer(text)):
+        word = m.group().lower().replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        if word in _COMMON or (i == 0 and m.start() == 0 and len(word) < 4):
+            continue
+        found.add(word)
+    for word in _WORD.findall(text.lower()):
+        if word in _SPELLED:
+            found.add(_SPELLED[word])
+    return frozenset(found)
+
+
+def shingles(doc: Document, n: int) -> list[str]:
+    """Return the word n-grams of a document's body (normalised sentences), in order."""
+    words = [w for s in doc.sentences for w in _WORD.findall(s.text)]
+    if len(words) < n:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
+def minhashes(docs: Sequence[Document], num_perm: int, n: int, seed: int = 1) -> np.ndarray:
+    """Return the MinHash signatures of `docs` as a `(len(docs), num_perm)` uint32 matrix."""
+    from rensa import RMinHash
+
+    if not docs:
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    sets = [shingles(doc, n) or [""] for doc in docs]
+    matrix = RMinHash.digest_matrix_from_token_sets(sets, num_perm, seed)
+    return np.asarray(matrix.to_rows(), dtype=np.uint32)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Return the Jaccard similarity estimated from two MinHash signatures."""
+    return float(np.mean(a == b))
+
+
+def doc_vector(sentence_vectors: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Return the unit mean of a document's sentence vectors (weighted by sentence length)."""
+    if len(sentence_vectors) == 0:
+        return np.zeros(sentence_vectors.shape[1], dtype=np.float32)
+    mean = np.average(sentence_vectors, axis=0, weights=weights).astype(np.float32)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm else mean
