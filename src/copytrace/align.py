@@ -48,9 +48,15 @@ def uncertain_pairs(a: Encoded, b: Encoded, config: AlignConfig) -> list[tuple[i
     static = a.vectors @ b.vectors.T
     lexical = _lexical(a, b)
     out = set()
-    for i, j in (*enumerate(static.argmax(axis=1)), *((i, j) for j, i in enumerate(static.argmax(axis=0)))):
+    best_b = static.argmax(axis=1)
+    best_a = static.argmax(axis=0)
+    for i, j in (*enumerate(best_b), *((i, j) for j, i in enumerate(best_a))):
         value = static[i, j]
-        if config.uncertain <= value < config.accept and lexical[i, j] < config.fuzzy:
+        if (
+            config.uncertain <= value < config.accept
+            and lexical[i, j] < config.fuzzy
+            and _shared_anchors(a, b, int(i), int(j)) < 2
+        ):
             out.add((int(i), int(j)))
     return sorted(out)
 
@@ -111,13 +117,19 @@ def _pair_scores(
     return score, method
 
 
-def _accepts(value: float, how: str, shared: int, config: AlignConfig) -> bool:
-    if how in ("exact", "fuzzy"):
+def _accepts(value: float, static: float, how: str, shared: int, config: AlignConfig) -> bool:
+    """Decide a one-to-one link.
+
+    Outright when the wording is near verbatim or the static similarity is high. In the uncertain
+    band, two shared names or numbers decide (a rewriter keeps those; sentences that merely discuss
+    the same topic rarely share two); failing that, MiniLM decides. MiniLM only ever adds links:
+    it is weak on figure-heavy wire copy, where the anchors are the better judge.
+    """
+    if how in ("exact", "fuzzy") or static >= config.accept:
         return True
-    if how == "minilm":
-        return value >= config.minilm_accept
-    # static only: outright above `accept`; in the uncertain band when names or numbers agree
-    return value >= config.accept or (value >= config.uncertain and shared >= 2)
+    if static >= config.uncertain and shared >= 2:
+        return True
+    return how == "minilm" and value >= config.minilm_accept
 
 
 def _one_to_one(
@@ -129,9 +141,9 @@ def _one_to_one(
     config: AlignConfig,
 ) -> list[_Group]:
     """Greedy one-to-one matching, best pairs first (ties broken by position for symmetry)."""
-    floor = min(config.uncertain, config.minilm_accept)
-    pairs = np.argwhere(score >= floor)
-    order = sorted(pairs.tolist(), key=lambda p: (-score[p[0], p[1]], p[0], p[1]))
+    rank = np.maximum(score, static)
+    pairs = np.argwhere((static >= config.uncertain) | (score >= config.minilm_accept))
+    order = sorted(pairs.tolist(), key=lambda p: (-rank[p[0], p[1]], p[0], p[1]))
     used_a: set[int] = set()
     used_b: set[int] = set()
     groups = []
@@ -139,7 +151,7 @@ def _one_to_one(
         if i in used_a or j in used_b:
             continue
         value, how = float(score[i, j]), str(method[i, j])
-        if _accepts(value, how, _shared_anchors(a, b, i, j), config):
+        if _accepts(value, float(static[i, j]), how, _shared_anchors(a, b, i, j), config):
             used_a.add(i)
             used_b.add(j)
             groups.append(_Group([i], [j], value, how))
@@ -149,45 +161,87 @@ def _one_to_one(
 def _extend(
     a: Encoded, b: Encoded, groups: list[_Group], static: np.ndarray, config: AlignConfig
 ) -> None:
-    """Let one sentence stand for several adjacent sentences of the other text (condensing).
+    """Let one sentence stand for several sentences of the other text (condensing, merging).
 
-    A free sentence joins a link when it is adjacent to the link's sentences on its side and the
-    joined sentences match the other side at least as well as before. Each side is tried in turn,
-    the same way for both, so the result does not depend on argument order.
+    A free sentence joins a link when the link's sentences on its side, joined with it, match the
+    other side at least as well as before (the joined text says more of what the other side says),
+    and it is itself close to the other side or shares its names and numbers. A free sentence
+    that no link takes may start a link of its own with two or three free sentences of the other
+    side that together match it well. Both sides are treated the same way, so the result does not
+    depend on argument order.
     """
     for _ in range(3):
         changed = False
-        for side in ("b", "a"):
-            mine, other = (b, a) if side == "b" else (a, b)
-            sims = static if side == "b" else static.T
-            used = {k for g in groups for k in (g.b if side == "b" else g.a)}
+        for mine, other, sims, side in ((b, a, static, 1), (a, b, static.T, 0)):
+            used = {k for g in groups for k in (g.b if side else g.a)}
             for k in range(len(mine.doc.sentences)):
                 if k in used:
                     continue
-                best = None
+                best: tuple[float, _Group] | None = None
                 for g in groups:
-                    own = g.b if side == "b" else g.a
-                    far = g.a if side == "b" else g.b
-                    if min(abs(k - x) for x in own) > 1 or len(far) != 1:
+                    own, far = (g.b, g.a) if side else (g.a, g.b)
+                    closeness = float(sims[far].max(axis=0)[k]) if far else 0.0
+                    if closeness < config.extend_floor:
                         continue
-                    if sims[far[0], k] < config.uncertain:
+                    far_anchors = frozenset().union(*(other.anchors[x] for x in far))
+                    support = len(mine.anchors[k] & far_anchors)
+                    numbers = {x for x in mine.anchors[k] if x[:1].isdigit()}
+                    if numbers and not numbers & far_anchors:
+                        continue  # its figures are not on the other side: it says something else
+                    target = _group_vector(other, far)
+                    gain = float(_group_vector(mine, sorted([*own, k])) @ target) - float(
+                        _group_vector(mine, own) @ target
+                    )
+                    if not (
+                        (closeness >= config.uncertain and gain >= 0)
+                        or (support >= 2 and gain >= -0.01 and numbers <= far_anchors)
+                    ):
                         continue
-                    joined = float(_group_vector(mine, sorted([*own, k])) @ other.vectors[far[0]])
-                    before = float(_group_vector(mine, own) @ other.vectors[far[0]])
-                    gain = joined - before
-                    if gain >= 0 and (best is None or gain > best[0]):
-                        best = (gain, g, joined)
+                    rank = gain + 0.05 * support
+                    if best is None or rank > best[0]:
+                        best = (rank, g)
                 if best is not None:
-                    _, g, joined = best
-                    own = g.b if side == "b" else g.a
+                    g = best[1]
+                    own = g.b if side else g.a
                     own.append(k)
                     own.sort()
-                    if g.method == "static":
-                        g.similarity = max(g.similarity, joined)
                     used.add(k)
                     changed = True
+            changed |= _seed_merged(mine, other, groups, sims, side, config)
         if not changed:
             break
+
+
+def _seed_merged(
+    mine: Encoded, other: Encoded, groups: list[_Group], sims: np.ndarray, side: int, config: AlignConfig
+) -> bool:
+    """Start links where one free sentence matches two or three free sentences taken together."""
+    used_mine = {k for g in groups for k in (g.b if side else g.a)}
+    used_other = {k for g in groups for k in (g.a if side else g.b)}
+    free_other = [x for x in range(len(other.doc.sentences)) if x not in used_other]
+    changed = False
+    for k in range(len(mine.doc.sentences)):
+        if k in used_mine or len(free_other) < 2:
+            continue
+        column = sims[:, k]
+        top = sorted(free_other, key=lambda x: -column[x])[:3]
+        top = [x for x in top if column[x] >= config.extend_floor]
+        if len(top) < 2:
+            continue
+        vector = mine.vectors[k]
+        best = max(
+            (sorted(top[:n]) for n in (2, 3) if len(top) >= n),
+            key=lambda c: float(_group_vector(other, c) @ vector),
+        )
+        value = float(_group_vector(other, best) @ vector)
+        if value >= config.accept:
+            far = best
+            groups.append(_Group(far, [k], value, "static") if side else _Group([k], far, value, "static"))
+            used_mine.add(k)
+            used_other.update(far)
+            free_other = [x for x in free_other if x not in used_other]
+            changed = True
+    return changed
 
 
 def _link(a: Encoded, b: Encoded, g: _Group) -> Link:

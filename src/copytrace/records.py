@@ -144,6 +144,8 @@ class Evidence:
     semantic: float  # mean semantic similarity of aligned sentences
     aligned: int  # number of sentence links
     order: float
+    facts: float = 1.0  # share of the names and numbers of aligned sentences found on both sides
+    numbers: float = 1.0  # the same for numbers only (1.0 when the aligned sentences have none)
     shared_quotes: tuple[str, ...] = ()
     shared_names: tuple[str, ...] = ()
     candidate: tuple[str, ...] = ()  # stage-one reasons

@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 
 from copytrace.clean import boilerplate_spans, iter_lines, normalize
+from copytrace.ingest import is_hard_wrapped
 from copytrace.records import Document, Sentence, Span
 
 # Abbreviations after which a period never ends a sentence ("Mr. Putin", "Gen. Gerasimov").
@@ -36,18 +37,6 @@ _HAS_WORD = re.compile(r"\w")
 _TERMINAL = re.compile(r"[.!?:;\"'”’»)]\s*$")
 
 MAX_SENTENCE = 600  # characters; longer runs (lists, text without punctuation) are cut at a comma
-
-
-def is_hard_wrapped(text: str) -> bool:
-    """Return True when line breaks fall inside sentences (wire copy wrapped at a fixed width)."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    if len(lines) < 4:
-        return False
-    inside = 0
-    for line, following in zip(lines, lines[1:], strict=False):
-        if not _TERMINAL.search(line) and following.lstrip()[:1].islower():
-            inside += 1
-    return inside >= max(2, 0.25 * (len(lines) - 1))
 
 
 def blocks(text: str, start: int, skip: tuple[Span, ...], wrapped: bool) -> list[Span]:
@@ -75,7 +64,7 @@ def blocks(text: str, start: int, skip: tuple[Span, ...], wrapped: bool) -> list
             and "\n" not in text[previous_end + 1 : s]  # no skipped line in between
             and not line[:2].isspace()
             and not line.startswith("\t")
-            and (line.lstrip()[:1].islower() or not _heading(text, previous_end, width))
+            and (not _starts_upper(line) or not _heading(text, previous_end, width))
         )
         if joined and current is not None:
             current = (current[0], e)
@@ -85,6 +74,11 @@ def blocks(text: str, start: int, skip: tuple[Span, ...], wrapped: bool) -> list
         previous_end = e
     _flush(out, current)
     return out
+
+
+def _starts_upper(line: str) -> bool:
+    first = line.lstrip()[:1]
+    return first.isupper() or first.isdigit() or first in "\"'“‘"
 
 
 def _heading(text: str, end: int, width: int) -> bool:

@@ -42,20 +42,49 @@ def number_tokens(text: str) -> list[str]:
     return out
 
 
-def anchors(text: str) -> frozenset[str]:
-    """Return the numbers and names of a sentence's original text, lower-cased."""
-    found = set(number_tokens(text))
-    for i, m in enumerate(_CAPITAL.finditer(text)):
+def _names(text: str) -> tuple[str | None, set[str]]:
+    """Return the sentence-initial capitalised word (or None) and the other capitalised words."""
+    first, found = None, set()
+    for m in _CAPITAL.finditer(text):
         word = m.group().lower().replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]
-        if word in _COMMON or (i == 0 and m.start() == 0 and len(word) < 4):
+        if word in _COMMON:
             continue
-        found.add(word)
+        if m.start() == 0 or not text[: m.start()].strip(" \"'“‘(["):
+            first = word
+        else:
+            found.add(word)
+    return first, found
+
+
+def anchors(text: str, known_names: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Return the numbers and names of a sentence's original text, lower-cased.
+
+    A capitalised first word counts as a name only when `known_names` (the names seen inside
+    sentences elsewhere in the document) has it: "Putin told ..." yes, "According to ..." no.
+    """
+    found = set(number_tokens(text))
+    first, names = _names(text)
+    found |= names
+    if first is not None and first in known_names:
+        found.add(first)
     for word in _WORD.findall(text.lower()):
         if word in _SPELLED:
             found.add(_SPELLED[word])
     return frozenset(found)
+
+
+def sentence_anchors(doc: Document) -> tuple[frozenset[str], ...]:
+    """Return the anchors of each sentence of `doc`, knowing the document's names."""
+    texts = [doc.text[s.start : s.end] for s in doc.sentences]
+    known: set[str] = set()
+    for text in texts:
+        known |= _names(text)[1]
+    if doc.title:
+        known |= _names(doc.title)[1]
+    frozen = frozenset(known)
+    return tuple(anchors(text, frozen) for text in texts)
 
 
 def shingles(doc: Document, n: int) -> list[str]:
@@ -89,3 +118,21 @@ def doc_vector(sentence_vectors: np.ndarray, weights: np.ndarray | None = None) 
     mean = np.average(sentence_vectors, axis=0, weights=weights).astype(np.float32)
     norm = float(np.linalg.norm(mean))
     return mean / norm if norm else mean
+
+
+_QUOTED = re.compile(
+    r"[\"“„«]([^\"“”„«»\n]{3,400}?)[\"”»]"  # double quotes, straight or curly
+    r"|(?:(?<=\s)|^)[‘']([^‘’'\n]{3,300}?)[’'](?![A-Za-z])"  # single quotes, not apostrophes
+)
+
+
+def quotes(text: str) -> list[str]:
+    """Return the normalised direct quotes of `text` (two words or more), in order."""
+    from copytrace.clean import normalize
+
+    out = []
+    for m in _QUOTED.finditer(text):
+        inner = normalize(m.group(1) or m.group(2) or "").strip(" ,.;:!?")
+        if len(inner.split()) >= 2 or (inner and m.group(1) and len(inner) >= 4):
+            out.append(inner)
+    return out

@@ -1,0 +1,208 @@
+"""Relation kinds and the pairwise direction, from an alignment and its evidence.
+
+The kinds follow DESIGN.md: duplicate, near_duplicate, spin, condensed, partial_reuse, same_story.
+Direction here uses what one pair can tell: publication time, then containment. Quote fidelity
+needs the other versions of the story and is settled in `stories`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from copytrace.config import ClassifyConfig
+from copytrace.records import Alignment, Document, Encoded, Evidence, Link, Relation
+from copytrace.signatures import quotes
+
+# Coverage difference that makes one text the container of the other: a condensed copy covers
+# itself far better than it covers its source. 0.15 is well inside the gap seen on dev (spins and
+# near copies differ by < 0.1, condensed copies by > 0.3).
+CONTAINMENT_GAP = 0.15
+
+
+def _mean(values: Sequence[float], weights: Sequence[float]) -> float:
+    total = sum(weights)
+    return sum(v * w for v, w in zip(values, weights, strict=True)) / total if total else 0.0
+
+
+def _weights(links: Sequence[Link], a: Encoded) -> list[float]:
+    return [float(sum(a.lengths[i] for i in link.a)) for link in links]
+
+
+def doc_anchors(enc: Encoded) -> frozenset[str]:
+    """Return every anchor (number or name) of a document's body."""
+    out: set[str] = set()
+    for sentence_anchors in enc.anchors:
+        out |= sentence_anchors
+    return frozenset(out)
+
+
+def _names(anchors: frozenset[str]) -> frozenset[str]:
+    return frozenset(x for x in anchors if not x[:1].isdigit())
+
+
+def _numbers(anchors: frozenset[str]) -> frozenset[str]:
+    return frozenset(x for x in anchors if x[:1].isdigit())
+
+
+def fact_agreement(
+    links: Sequence[Link], a: Encoded, b: Encoded
+) -> tuple[float, float, int, float]:
+    """Return how far aligned sentences agree on their names and numbers.
+
+    For each link, the anchors of the side with fewer are looked up on the other side. Returns
+    (share found for all anchors, share found for numbers, numbers looked up, novelty), where
+    novelty is the smaller of the two sides' shares of aligned-sentence numbers that appear nowhere
+    in the other text. A copy keeps its source's figures even when it rewords everything, and adds
+    none in what it copies; a report of another month's figures written from the same template
+    changes most of them on both sides.
+    """
+    agree = total = agree_n = total_n = 0
+    numbers_a, numbers_b = set(), set()
+    for link in links:
+        left = frozenset().union(*(a.anchors[i] for i in link.a))
+        right = frozenset().union(*(b.anchors[j] for j in link.b))
+        agree += len(left & right)
+        total += min(len(left), len(right))
+        nl, nr = _numbers(left), _numbers(right)
+        agree_n += len(nl & nr)
+        total_n += min(len(nl), len(nr))
+        numbers_a |= nl
+        numbers_b |= nr
+    all_a = _numbers(frozenset().union(*a.anchors)) if a.anchors else frozenset()
+    all_b = _numbers(frozenset().union(*b.anchors)) if b.anchors else frozenset()
+    novelty = 0.0
+    if len(numbers_a) >= 4 and len(numbers_b) >= 4:
+        novelty = min(len(numbers_a - all_b) / len(numbers_a), len(numbers_b - all_a) / len(numbers_b))
+    return (
+        agree / total if total else 1.0,
+        agree_n / total_n if total_n else 1.0,
+        total_n,
+        novelty,
+    )
+
+
+def published_order(a: Document, b: Document) -> int:
+    """Return -1 when a was published first, 1 when b was, 0 when unknown or equal."""
+    if not a.published or not b.published:
+        return 0
+    try:
+        ta, tb = datetime.fromisoformat(a.published), datetime.fromisoformat(b.published)
+    except ValueError:
+        return 0
+    if ta.tzinfo is None and tb.tzinfo is not None or ta.tzinfo is not None and tb.tzinfo is None:
+        ta, tb = ta.replace(tzinfo=None), tb.replace(tzinfo=None)
+    return -1 if ta < tb else 1 if tb < ta else 0
+
+
+def classify(
+    alignment: Alignment,
+    a: Encoded,
+    b: Encoded,
+    config: ClassifyConfig,
+    reasons: tuple[str, ...] = (),
+) -> Relation | None:
+    """Return the relation between two aligned documents, or None when they are unrelated."""
+    links = alignment.links
+    shared = doc_anchors(a) & doc_anchors(b)
+    shared_quotes = tuple(sorted(set(quotes(a.doc.text)) & set(quotes(b.doc.text))))
+    lexical = _mean([x.lexical for x in links], _weights(links, a))
+    semantic = _mean([x.similarity for x in links], _weights(links, a))
+    cov_a, cov_b = alignment.coverage_a, alignment.coverage_b
+    big, small = max(cov_a, cov_b), min(cov_a, cov_b)
+
+    kind, why = _kind(a, b, links, cov_a, cov_b, lexical, shared, shared_quotes, config)
+    if kind is None:
+        return None
+
+    # derived = the contained text when there is one; else keep a, b and let direction decide
+    derived_is_a = cov_a >= cov_b
+    direction, direction_reason = "unknown", "no publication dates and no containment"
+    order = published_order(a.doc, b.doc)
+    if order:
+        derived_is_a = order > 0
+        direction, direction_reason = "published", "published earlier: " + (
+            b.doc.published if order > 0 else a.doc.published or ""
+        )
+    elif kind in ("condensed", "partial_reuse", "near_duplicate") and big - small >= CONTAINMENT_GAP:
+        direction = "containment"
+        direction_reason = f"coverage {big:.2f} of the contained text vs {small:.2f} of the other"
+    if kind == "same_story":
+        direction, direction_reason = (direction, direction_reason) if order else ("unknown", "independent reports")
+
+    facts, numbers, _, _ = fact_agreement(links, a, b)
+    evidence = Evidence(
+        lexical=round(lexical, 4),
+        semantic=round(semantic, 4),
+        aligned=len(links),
+        order=alignment.order,
+        facts=round(facts, 4),
+        numbers=round(numbers, 4),
+        shared_quotes=shared_quotes[:20],
+        shared_names=tuple(sorted(_names(shared)))[:30],
+        candidate=reasons,
+        direction_reason=direction_reason,
+        kind_reason=why,
+    )
+    score = _score(kind, small, big, lexical, semantic, len(shared))
+    if derived_is_a:
+        return Relation(a.doc.id, b.doc.id, kind, score, direction, cov_a, cov_b,
+                        alignment.passages, links, (), evidence)
+    return Relation(
+        b.doc.id, a.doc.id, kind, score, direction, cov_b, cov_a,
+        tuple(type(p)(p.b, p.a, p.similarity, p.sentences) for p in alignment.passages),
+        tuple(Link(x.b, x.a, x.similarity, x.lexical, x.method) for x in links),
+        (), evidence,
+    )
+
+
+def _kind(
+    a: Encoded,
+    b: Encoded,
+    links: Sequence[Link],
+    cov_a: float,
+    cov_b: float,
+    lexical: float,
+    shared: frozenset[str],
+    shared_quotes: tuple[str, ...],
+    config: ClassifyConfig,
+) -> tuple[str | None, str]:
+    big, small = max(cov_a, cov_b), min(cov_a, cov_b)
+    if a.doc.digest and a.doc.digest == b.doc.digest:
+        return "duplicate", "same normalised text"
+    facts, numbers, counted, novelty = fact_agreement(links, a, b)
+    if (
+        (counted >= config.min_numbers and numbers < config.min_number_agreement)
+        or facts < config.min_fact_agreement
+        or novelty >= config.max_number_novelty
+    ):
+        # the aligned sentences report different figures or names: not a copy of this text
+        links = ()
+        big = small = 0.0
+    if lexical >= config.near_duplicate_lexical and big >= config.near_duplicate_coverage:
+        if small >= config.near_duplicate_other:
+            return "near_duplicate", f"coverage {small:.2f}/{big:.2f}, wording {lexical:.2f}"
+        if small <= config.condensed_max_source:
+            return "condensed", f"verbatim excerpt: {big:.2f} of the shorter text, {small:.2f} of the longer"
+    if small >= config.spin_coverage and lexical < config.near_duplicate_lexical:
+        return "spin", f"coverage {small:.2f}/{big:.2f}, reworded (wording {lexical:.2f})"
+    if big >= config.condensed_coverage and small <= config.condensed_max_source:
+        return "condensed", f"{big:.2f} of the shorter text aligns, {small:.2f} of the longer"
+    if len(links) >= config.partial_min_sentences and big >= config.partial_min_coverage:
+        return "partial_reuse", f"{len(links)} sentences reused, coverage {big:.2f}/{small:.2f}"
+    names = _names(shared)
+    if len(names) + len(shared_quotes) >= config.same_story_min_names:
+        return "same_story", f"{len(names)} shared names, {len(shared_quotes)} shared quotes"
+    return None, ""
+
+
+def _score(kind: str, small: float, big: float, lexical: float, semantic: float, shared: int) -> float:
+    if kind == "duplicate":
+        return 1.0
+    if kind == "same_story":
+        return round(min(1.0, 0.3 + 0.05 * shared + 0.3 * big), 4)
+    if kind == "condensed":
+        return round(0.5 * big + 0.5 * semantic, 4)
+    if kind == "partial_reuse":
+        return round(0.5 * big + 0.5 * semantic, 4)
+    return round((small + big) / 4 + semantic / 2, 4)

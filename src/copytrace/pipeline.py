@@ -1,0 +1,170 @@
+"""The pipeline, top to bottom: read, clean and split, encode, candidates, align, classify, stories."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from copytrace.align import align_encoded, uncertain_pairs
+from copytrace.candidates import find_candidates
+from copytrace.classify import classify
+from copytrace.clean import repeated_lines
+from copytrace.config import AlignConfig, Config
+from copytrace.embeddings import Embedder, HashEmbedder, MiniLM, load_static, semantic_available
+from copytrace.errors import InputError
+from copytrace.records import Candidate, Document, Encoded, Problem, Relation, ScanResult
+from copytrace.sentences import prepare
+from copytrace.signatures import doc_vector, minhashes, sentence_anchors
+from copytrace.stories import build_stories
+
+
+def progress(iterable: Iterable, total: int | None = None, desc: str = "") -> Iterable:
+    """Wrap an iterable in a progress bar on stderr that shows only if the work takes over 2 s."""
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, delay=2.0, file=sys.stderr, leave=False,
+                disable=None, unit="", dynamic_ncols=True)
+
+
+class Models:
+    """The embedders a scan uses, loaded once and kept (the CLI and the server reuse them)."""
+
+    def __init__(self, config: AlignConfig) -> None:
+        self.config = config
+        self._static: Embedder | None = None
+        self._minilm: MiniLM | None = None
+        self.semantic = config.model == "static" and semantic_available()
+        if config.model == "static" and not self.semantic:
+            print(
+                "copytrace: the semantic extra is not installed, so spins are judged on wording "
+                "only; install it with: pip install 'copytrace[semantic]'",
+                file=sys.stderr,
+            )
+
+    @property
+    def static(self) -> Embedder:
+        """The sentence embedder used for every sentence."""
+        if self._static is None:
+            self._static = load_static() if self.semantic else HashEmbedder()
+        return self._static
+
+    @property
+    def minilm(self) -> MiniLM | None:
+        """MiniLM for uncertain pairs, or None when re-scoring is off or unavailable."""
+        if not (self.semantic and self.config.rescore):
+            return None
+        if self._minilm is None:
+            self._minilm = MiniLM()
+        return self._minilm
+
+
+def prepare_all(docs: Sequence[Document], config: Config) -> list[Document]:
+    """Clean and split every document, with boilerplate lines learnt from the whole corpus."""
+    repeated = repeated_lines(docs, config.clean)
+    return [prepare(d, repeated) for d in progress(docs, len(docs), "splitting")]
+
+
+def encode_all(docs: Sequence[Document], embedder: Embedder) -> list[Encoded]:
+    """Embed every sentence of every document in one batch and collect the anchors."""
+    texts = [s.text for d in docs for s in d.sentences]
+    vectors = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), np.float32)
+    out, at = [], 0
+    for d in docs:
+        n = len(d.sentences)
+        out.append(
+            Encoded(d, vectors[at : at + n], sentence_anchors(d), tuple(s.end - s.start for s in d.sentences))
+        )
+        at += n
+    return out
+
+
+def rescore(
+    pairs: Sequence[tuple[Encoded, Encoded]], models: Models, config: AlignConfig
+) -> dict[tuple[str, int], np.ndarray]:
+    """Embed with MiniLM the sentences of uncertain pairs, up to the configured budget."""
+    minilm = models.minilm
+    if minilm is None:
+        return {}
+    wanted: dict[tuple[str, int], str] = {}
+    for a, b in pairs:
+        for i, j in uncertain_pairs(a, b, config):
+            wanted.setdefault((a.doc.id, i), a.doc.sentences[i].text)
+            wanted.setdefault((b.doc.id, j), b.doc.sentences[j].text)
+        if len(wanted) >= config.max_rescore:
+            break
+    if not wanted:
+        return {}
+    keys = list(wanted)
+    vectors = minilm.encode([wanted[k] for k in keys])
+    return dict(zip(keys, vectors, strict=True))
+
+
+def relate(
+    candidates: Sequence[Candidate], encoded: dict[str, Encoded], models: Models, config: Config
+) -> list[Relation]:
+    """Align and classify every candidate pair; attach conflicts to what is related."""
+    from copytrace.compare import relation_conflicts
+
+    pairs = [(encoded[c.a], encoded[c.b]) for c in candidates]
+    rescored = rescore(pairs, models, config.align)
+    relations = []
+    for cand, (a, b) in progress(zip(candidates, pairs, strict=True), len(pairs), "aligning"):
+        alignment = align_encoded(a, b, config.align, rescored)
+        rel = classify(alignment, a, b, config.classify, cand.reasons)
+        if rel is None:
+            continue
+        conflicts = relation_conflicts(encoded[rel.derived].doc, encoded[rel.source].doc, rel.links)
+        relations.append(replace(rel, conflicts=conflicts))
+    return relations
+
+
+def scan_documents(
+    docs: Sequence[Document], config: Config | None = None, models: Models | None = None
+) -> ScanResult:
+    """Find stories, copies and originals among documents already read."""
+    config = config or Config()
+    models = models or Models(config.align)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        timings[name] = round(now - t, 3)
+        t = now
+
+    prepared = [d for d in prepare_all(docs, config) if d.sentences]
+    lap("split")
+    encoded = encode_all(prepared, models.static)
+    lap("encode")
+    signatures = minhashes(prepared, config.candidates.num_perm, config.candidates.shingle)
+    vectors = np.stack([doc_vector(e.vectors, np.asarray(e.lengths, np.float32)) for e in encoded]) if encoded else np.zeros((0, models.static.dim), np.float32)
+    candidates = find_candidates(prepared, signatures, vectors, config.candidates)
+    lap("candidates")
+    by_id = {e.doc.id: e for e in encoded}
+    relations = relate(candidates, by_id, models, config)
+    lap("align")
+    relations, stories = build_stories(relations, {d.id: d for d in prepared}, config.stories.use_same_story)
+    lap("stories")
+    kept = {d.id for d in prepared}
+    documents = tuple(prepared) + tuple(d for d in docs if d.id not in kept)
+    return ScanResult(documents, tuple(relations), tuple(stories), (), timings)
+
+
+def scan(paths: Iterable[str | Path], config: Config | None = None, models: Models | None = None) -> ScanResult:
+    """Read files and folders and scan them (the `copytrace scan` job)."""
+    from copytrace.ingest import iter_documents
+
+    config = config or Config()
+    problems: list[Problem] = []
+    docs = list(iter_documents(paths, config.read, problems))
+    if not docs:
+        detail = f" ({len(problems)} problems, first: {problems[0]})" if problems else ""
+        raise InputError(f"no readable documents in the given inputs{detail}")
+    result = scan_documents(docs, config, models)
+    return replace(result, problems=tuple(problems))

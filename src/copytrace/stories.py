@@ -1,0 +1,229 @@
+"""Stories: documents about one event, grouped, with the probable original.
+
+Relations join documents into stories (connected components). Inside a story the other versions act
+as witnesses: where one copy keeps a quote or a wording that independent versions also have, and
+the other rewords it, the rewording is the derivative (quote fidelity). Two copies of one original
+are siblings, not parent and child. The original is the root of the copy graph.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from rapidfuzz import fuzz, process
+
+from copytrace.classify import published_order
+from copytrace.records import Document, Evidence, Relation, Story
+from copytrace.signatures import quotes
+
+# Witness sentences must keep one of the two wordings nearly intact to vote (rapidfuzz ratio).
+WITNESS_MIN = 0.7
+# A vote counts the gap between how close the witness is to each wording; small gaps are noise.
+WITNESS_GAP = 0.1
+# The winner needs this much more weight than the loser, and at least twice as much.
+FIDELITY_MARGIN = 0.5
+MAX_WITNESSES = 12  # the closest other members serve as witnesses; enough for a big story
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def group(ids: Iterable[str], relations: Iterable[Relation]) -> list[list[str]]:
+    """Return the connected components of documents joined by relations, sorted."""
+    uf = _UnionFind()
+    for doc_id in ids:
+        uf.find(doc_id)
+    for rel in relations:
+        uf.union(rel.derived, rel.source)
+    members: dict[str, list[str]] = defaultdict(list)
+    for doc_id in uf.parent:
+        members[uf.find(doc_id)].append(doc_id)
+    return sorted((sorted(m) for m in members.values()), key=lambda m: (-len(m), m[0]))
+
+
+def _sentence_texts(doc: Document, indices: Sequence[int]) -> str:
+    return " ".join(doc.sentences[i].text for i in indices)
+
+
+def fidelity_votes(
+    rel: Relation, derived: Document, source: Document, witnesses: Sequence[Document]
+) -> tuple[float, float, list[str]]:
+    """Weigh which side of a relation keeps the wording that other versions attest.
+
+    Returns (weight for `derived` being the original, weight for `source`, reasons). Each witness
+    votes per aligned sentence pair that is worded differently: for the side whose direct quotes it
+    repeats, or whose sentence it keeps almost verbatim.
+    """
+    weight = {"d": 0.0, "s": 0.0}
+    reasons: list[str] = []
+    witness_quotes = [set(quotes(w.text)) for w in witnesses]
+    witness_sentences = [[s.text for s in w.sentences] for w in witnesses]
+    for link in rel.links:
+        if link.lexical >= 0.95:
+            continue
+        text_d = _sentence_texts(derived, link.a)
+        text_s = _sentence_texts(source, link.b)
+        q_d = quotes(" ".join(derived.text[derived.sentences[i].start:derived.sentences[i].end] for i in link.a))
+        q_s = quotes(" ".join(source.text[source.sentences[i].start:source.sentences[i].end] for i in link.b))
+        for w, w_quotes, w_sents in zip(witnesses, witness_quotes, witness_sentences, strict=True):
+            for quote in w_quotes:
+                in_d = any(quote in q for q in q_d)
+                in_s = any(quote in q for q in q_s)
+                if in_d != in_s and len(quote) >= 6:
+                    side = "d" if in_d else "s"
+                    weight[side] += 1.0
+                    reasons.append(f'{w.id} quotes "{quote}" as {"derived" if in_d else "source"} does')
+            if not w_sents:
+                continue
+            best_d = process.extractOne(text_d, w_sents, scorer=fuzz.ratio)
+            best_s = process.extractOne(text_s, w_sents, scorer=fuzz.ratio)
+            rd, rs = best_d[1] / 100.0, best_s[1] / 100.0
+            if max(rd, rs) >= WITNESS_MIN and abs(rd - rs) >= WITNESS_GAP:
+                side = "d" if rd > rs else "s"
+                weight[side] += abs(rd - rs)
+                if len(reasons) < 40:
+                    reasons.append(f"{w.id} keeps the {'derived' if side == 'd' else 'source'} wording ({max(rd, rs):.2f} vs {min(rd, rs):.2f})")
+    return weight["d"], weight["s"], reasons
+
+
+def _orient_by_fidelity(rel: Relation, docs: Mapping[str, Document], members: Sequence[str], related: Mapping[str, set[str]]) -> Relation:
+    near = related[rel.derived] | related[rel.source]
+    witnesses_ids = [m for m in members if m not in (rel.derived, rel.source) and m in near]
+    witnesses = [docs[m] for m in witnesses_ids[:MAX_WITNESSES]]
+    if not witnesses:
+        return rel
+    for_d, for_s, reasons = fidelity_votes(rel, docs[rel.derived], docs[rel.source], witnesses)
+    hi, lo = max(for_d, for_s), min(for_d, for_s)
+    if hi - lo < FIDELITY_MARGIN or hi < 2 * lo:
+        return rel
+    summary = "; ".join(dict.fromkeys(reasons))[:600]
+    if for_s > for_d:
+        return replace(rel, direction="quote_fidelity", evidence=replace(rel.evidence, direction_reason=f"witnesses keep the source's wording ({for_s:.1f} vs {for_d:.1f}): {summary}"))
+    return flip(rel, "quote_fidelity", f"witnesses keep the other side's wording ({for_d:.1f} vs {for_s:.1f}): {summary}")
+
+
+def flip(rel: Relation, direction: str, reason: str) -> Relation:
+    """Return `rel` with derived and source swapped and a new direction basis."""
+    from copytrace.records import Link, Passage
+
+    return Relation(
+        derived=rel.source,
+        source=rel.derived,
+        kind=rel.kind,
+        score=rel.score,
+        direction=direction,
+        coverage_derived=rel.coverage_source,
+        coverage_source=rel.coverage_derived,
+        passages=tuple(Passage(p.b, p.a, p.similarity, p.sentences) for p in rel.passages),
+        links=tuple(Link(x.b, x.a, x.similarity, x.lexical, x.method) for x in rel.links),
+        conflicts=tuple(
+            replace(c, derived=c.source, source=c.derived, derived_span=c.source_span, source_span=c.derived_span)
+            for c in rel.conflicts
+        ),
+        evidence=replace(rel.evidence, direction_reason=reason),
+    )
+
+
+def _mark_siblings(relations: list[Relation]) -> list[Relation]:
+    parents: dict[str, set[str]] = defaultdict(set)
+    for rel in relations:
+        if rel.is_copy and rel.direction != "unknown":
+            parents[rel.derived].add(rel.source)
+    out = []
+    for rel in relations:
+        common = parents[rel.derived] & parents[rel.source]
+        if rel.is_copy and common and rel.direction in ("unknown", "quote_fidelity"):
+            shared = sorted(common)[0]
+            rel = replace(
+                rel,
+                direction="unknown",
+                evidence=replace(rel.evidence, direction_reason=f"siblings: both derive from {shared}"),
+            )
+        out.append(rel)
+    return out
+
+
+def _original(members: Sequence[str], relations: Sequence[Relation], docs: Mapping[str, Document]) -> tuple[str | None, str]:
+    directed = [r for r in relations if r.is_copy and r.direction != "unknown"]
+    copies = [r for r in relations if r.is_copy]
+    if not copies:
+        dated = [m for m in members if docs[m].published]
+        if dated and len(dated) == len(members):
+            first = min(dated, key=lambda m: (docs[m].published or "", m))
+            return first, f"independent reports; published first ({docs[first].published})"
+        return None, "independent reports of the story; no copy and no complete publication dates"
+    if not directed:
+        return None, "copies found but their direction is unknown (no dates, containment or quote evidence)"
+    children: dict[str, set[str]] = defaultdict(set)
+    derived = set()
+    for r in directed:
+        children[r.source].add(r.derived)
+        derived.add(r.derived)
+    roots = [m for m in members if m in children and m not in derived]
+    if not roots:
+        return None, "the copy relations form a cycle; direction is inconsistent"
+
+    def descendants(root: str) -> set[str]:
+        seen, stack = set(), [root]
+        while stack:
+            for child in children[stack.pop()]:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return seen
+
+    ranked = sorted(roots, key=lambda m: (-len(descendants(m)), m))
+    best = ranked[0]
+    if len(ranked) > 1 and len(descendants(ranked[1])) == len(descendants(best)):
+        order = published_order(docs[best], docs[ranked[1]])
+        if order == 0:
+            return None, f"two unrelated originals of equal weight: {best}, {ranked[1]}"
+        best = best if order < 0 else ranked[1]
+    bases = sorted({r.direction for r in directed if r.source == best})
+    return best, "source of " + ", ".join(sorted(children[best])) + " (" + ", ".join(bases) + ")"
+
+
+def build_stories(
+    relations: Sequence[Relation], docs: Mapping[str, Document], use_same_story: bool = True
+) -> tuple[list[Relation], list[Story]]:
+    """Group documents into stories, settle directions by quote fidelity, mark siblings, name originals."""
+    joining = [r for r in relations if use_same_story or r.is_copy]
+    components = group(docs, joining)
+    story_of = {m: k for k, members in enumerate(components) for m in members}
+    related: dict[str, set[str]] = defaultdict(set)
+    for r in relations:
+        related[r.derived].add(r.source)
+        related[r.source].add(r.derived)
+    oriented = []
+    for rel in relations:
+        if rel.is_copy and rel.direction == "unknown":
+            rel = _orient_by_fidelity(rel, docs, components[story_of[rel.derived]], related)
+        oriented.append(rel)
+    oriented = _mark_siblings(oriented)
+    by_story: dict[int, list[Relation]] = defaultdict(list)
+    for rel in oriented:
+        by_story[story_of[rel.derived]].append(rel)
+    stories = []
+    for k, members in enumerate(components):
+        original, why = _original(members, by_story[k], docs)
+        stories.append(Story(f"s{k + 1}", tuple(members), original, why))
+    return oriented, stories
+
+
+__all__ = ["Evidence", "build_stories", "fidelity_votes", "flip", "group"]
