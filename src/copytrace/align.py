@@ -10,7 +10,8 @@ directly; it is symmetric: aligning (b, a) gives the mirror of aligning (a, b).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from copytrace.config import AlignConfig
 from copytrace.records import Alignment, Encoded, Link, Passage
+from copytrace.signatures import is_specific
 
 # MiniLM vectors computed for uncertain sentences, keyed by (document id, sentence index).
 Rescored = Mapping[tuple[str, int], np.ndarray]
@@ -48,6 +50,7 @@ def uncertain_pairs(a: Encoded, b: Encoded, config: AlignConfig) -> list[tuple[i
     static = a.vectors @ b.vectors.T
     lexical = _lexical(a, b)
     out = set()
+    informative = informative_anchors(a, b)
     best_b = static.argmax(axis=1)
     best_a = static.argmax(axis=0)
     for i, j in (*enumerate(best_b), *((i, j) for j, i in enumerate(best_a))):
@@ -55,7 +58,7 @@ def uncertain_pairs(a: Encoded, b: Encoded, config: AlignConfig) -> list[tuple[i
         if (
             config.uncertain <= value < config.accept
             and lexical[i, j] < config.fuzzy
-            and _shared_anchors(a, b, int(i), int(j)) < 2
+            and _shared_anchors(a, b, int(i), int(j), informative) < 2
         ):
             out.add((int(i), int(j)))
     return sorted(out)
@@ -68,8 +71,46 @@ def _group_vector(enc: Encoded, indices: list[int]) -> np.ndarray:
     return vector / norm if norm else vector
 
 
-def _shared_anchors(a: Encoded, b: Encoded, i: int, j: int) -> int:
-    return len(a.anchors[i] & b.anchors[j])
+SPECIFIC = 100  # `_shared_anchors` adds this when the sentences share a specific figure
+
+
+def informative_anchors(a: Encoded, b: Encoded) -> frozenset[str]:
+    """Return the anchors that can tie one sentence to another: those in few sentences of each text.
+
+    A name in most sentences of both texts ("Kursk", "Heinz") is the topic, not a fact; any two
+    sentences of two reports of the event share it.
+    """
+    def rare(enc: Encoded) -> set[str]:
+        counts = Counter(x for anchors in enc.anchors for x in anchors)
+        limit = max(2, RARE_SHARE * len(enc.anchors))
+        return {x for x, n in counts.items() if n <= limit}
+
+    return frozenset(rare(a) & rare(b))
+
+
+RARE_SHARE = 0.25  # an anchor in more than this share of a text's sentences is its topic
+
+
+def _shared_anchors(
+    a: Encoded, b: Encoded, i: int, j: int, informative: frozenset[str] | None = None
+) -> int:
+    """Return how many informative names and numbers two sentences share, counting 0 unless they
+    make up at least half of the sparser sentence's.
+
+    Sharing a specific figure ("15.3 billion", "700 mln") that makes up half the sparser
+    sentence's figures is near proof that the sentences report the same fact: SPECIFIC is added.
+    """
+    if informative is None:
+        informative = informative_anchors(a, b)
+    left, right = a.anchors[i] & informative, b.anchors[j] & informative
+    both = left & right
+    shared = len(both) if len(both) * 2 >= min(len(left), len(right)) else 0
+    specific = {x for x in both if is_specific(x)}
+    if specific:
+        fewer = min(sum(map(is_specific, left)), sum(map(is_specific, right)))
+        if len(specific) * 2 >= fewer:
+            shared += SPECIFIC
+    return shared
 
 
 def align_encoded(
@@ -121,13 +162,15 @@ def _accepts(value: float, static: float, how: str, shared: int, config: AlignCo
     """Decide a one-to-one link.
 
     Outright when the wording is near verbatim or the static similarity is high. In the uncertain
-    band, two shared names or numbers decide (a rewriter keeps those; sentences that merely discuss
+    band, shared names and numbers decide (a rewriter keeps those; sentences that merely discuss
     the same topic rarely share two); failing that, MiniLM decides. MiniLM only ever adds links:
     it is weak on figure-heavy wire copy, where the anchors are the better judge.
     """
     if how in ("exact", "fuzzy") or static >= config.accept:
         return True
     if static >= config.uncertain and shared >= 2:
+        return True
+    if static >= config.extend_floor and shared >= SPECIFIC:
         return True
     return how == "minilm" and value >= config.minilm_accept
 
@@ -141,8 +184,18 @@ def _one_to_one(
     config: AlignConfig,
 ) -> list[_Group]:
     """Greedy one-to-one matching, best pairs first (ties broken by position for symmetry)."""
+    informative = informative_anchors(a, b)
+    shared = {
+        (i, j): _shared_anchors(a, b, i, j, informative)
+        for i, j in np.argwhere(static >= config.extend_floor).tolist()
+    }
+    # Best pairs first; a shared figure or rare name makes a pair better than its cosine says.
     rank = np.maximum(score, static)
-    pairs = np.argwhere((static >= config.uncertain) | (score >= config.minilm_accept))
+    for (i, j), n in shared.items():
+        rank[i, j] += 0.1 * (n >= SPECIFIC) + 0.02 * (n % SPECIFIC)
+    pairs = np.argwhere(
+        (static >= config.uncertain) | (score >= config.minilm_accept) | (rank > static + 0.05)
+    )
     order = sorted(pairs.tolist(), key=lambda p: (-rank[p[0], p[1]], p[0], p[1]))
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -151,11 +204,14 @@ def _one_to_one(
         if i in used_a or j in used_b:
             continue
         value, how = float(score[i, j]), str(method[i, j])
-        if _accepts(value, float(static[i, j]), how, _shared_anchors(a, b, i, j), config):
+        if _accepts(value, float(static[i, j]), how, shared.get((i, j), 0), config):
             used_a.add(i)
             used_b.add(j)
             groups.append(_Group([i], [j], value, how))
     return groups
+
+
+MAX_GROUP = 4  # at most this many sentences stand for one sentence of the other text
 
 
 def _extend(
@@ -170,6 +226,7 @@ def _extend(
     side that together match it well. Both sides are treated the same way, so the result does not
     depend on argument order.
     """
+    informative = informative_anchors(a, b)
     for _ in range(3):
         changed = False
         for mine, other, sims, side in ((b, a, static, 1), (a, b, static.T, 0)):
@@ -180,24 +237,35 @@ def _extend(
                 best: tuple[float, _Group] | None = None
                 for g in groups:
                     own, far = (g.b, g.a) if side else (g.a, g.b)
-                    closeness = float(sims[far].max(axis=0)[k]) if far else 0.0
+                    if len(far) != 1 or len(own) >= MAX_GROUP:
+                        continue  # one sentence stands for a few others, never many-to-many
+                    common = mine.anchors[k] & other.anchors[far[0]]
+                    vouched = any(map(is_specific, common)) or len(common & informative) >= 2
+                    if min(abs(k - x) for x in own) > 2 and not vouched:
+                        continue  # far from the link's sentences, and no shared fact to vouch
+                    length = sum(mine.lengths[x] for x in own) + mine.lengths[k]
+                    if length > 3 * other.lengths[far[0]]:
+                        continue  # more text than one sentence can condense
+                    closeness = float(sims[far[0], k])
                     if closeness < config.extend_floor:
                         continue
-                    far_anchors = frozenset().union(*(other.anchors[x] for x in far))
-                    support = len(mine.anchors[k] & far_anchors)
                     numbers = {x for x in mine.anchors[k] if x[:1].isdigit()}
+                    far_anchors = other.anchors[far[0]]
                     if numbers and not numbers & far_anchors:
                         continue  # its figures are not on the other side: it says something else
-                    target = _group_vector(other, far)
+                    target = other.vectors[far[0]]
                     gain = float(_group_vector(mine, sorted([*own, k])) @ target) - float(
                         _group_vector(mine, own) @ target
                     )
+                    # Joining must say more of the other sentence (a real gain), or bring figures
+                    # that the other sentence has. Names alone are not enough: reports of one
+                    # event share them in every sentence.
                     if not (
-                        (closeness >= config.uncertain and gain >= 0)
-                        or (support >= 2 and gain >= -0.01 and numbers <= far_anchors)
+                        (closeness >= config.uncertain and gain >= 0.01)
+                        or (numbers & far_anchors and gain >= -0.01)
                     ):
                         continue
-                    rank = gain + 0.05 * support
+                    rank = gain + 0.05 * len(numbers & far_anchors)
                     if best is None or rank > best[0]:
                         best = (rank, g)
                 if best is not None:
@@ -234,7 +302,11 @@ def _seed_merged(
             key=lambda c: float(_group_vector(other, c) @ vector),
         )
         value = float(_group_vector(other, best) @ vector)
-        if value >= config.accept:
+        figures = {x for x in mine.anchors[k] if is_specific(x)}
+        found = figures & frozenset().union(*(other.anchors[x] for x in best))
+        if value >= config.accept or (
+            value >= config.uncertain and len(found) >= 2 and len(found) * 2 >= len(figures)
+        ):
             far = best
             groups.append(_Group(far, [k], value, "static") if side else _Group([k], far, value, "static"))
             used_mine.add(k)
@@ -242,6 +314,32 @@ def _seed_merged(
             free_other = [x for x in free_other if x not in used_other]
             changed = True
     return changed
+
+
+def fact_links(
+    a: Encoded, b: Encoded, links: Sequence[Link], top: int = 2, floor: float = 0.5
+) -> list[Link]:
+    """Return, for each sentence of a, the sentences of b worth checking for changed facts.
+
+    Those are its aligned sentences plus its `top` most similar ones above `floor`: a remix that
+    merges, splits or reorders sentences keeps a fact next to where the alignment put it, and the
+    conflict check itself only reports values the other text states nowhere.
+    """
+    if not len(a.vectors) or not len(b.vectors):
+        return []
+    static = a.vectors @ b.vectors.T
+    partners: dict[int, set[int]] = {}
+    for link in links:
+        for i in link.a:
+            partners.setdefault(i, set()).update(link.b)
+    for i in range(len(a.doc.sentences)):
+        best = [int(j) for j in np.argsort(-static[i])[:top] if static[i, j] >= floor]
+        if best:
+            partners.setdefault(i, set()).update(best)
+    return [
+        Link((i,), tuple(sorted(js)), float(static[i, min(js)]), 0.0, "fact")
+        for i, js in sorted(partners.items())
+    ]
 
 
 def _link(a: Encoded, b: Encoded, g: _Group) -> Link:

@@ -10,14 +10,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import numpy as np
+
 from copytrace.config import ClassifyConfig
 from copytrace.records import Alignment, Document, Encoded, Evidence, Link, Relation
-from copytrace.signatures import quotes
+from copytrace.signatures import doc_vector, is_specific, quotes
 
 # Coverage difference that makes one text the container of the other: a condensed copy covers
 # itself far better than it covers its source. 0.15 is well inside the gap seen on dev (spins and
 # near copies differ by < 0.1, condensed copies by > 0.3).
 CONTAINMENT_GAP = 0.15
+
+
+def _contained(links: Sequence[Link], a: Encoded, b: Encoded) -> str | None:
+    """Return "a" when every substantial sentence of a is aligned and b has substantial sentences
+    that are not, "b" for the converse, else None. For near-verbatim copies this is certain
+    evidence of which text was cut from which, even when the coverage gap is small."""
+    def left_out(enc: Encoded, used: set[int]) -> int:
+        return sum(
+            1 for s in enc.doc.sentences if s.index not in used and enc.lengths[s.index] >= MIN_SUBSTANTIAL
+        )
+
+    missing_a = left_out(a, {i for link in links for i in link.a})
+    missing_b = left_out(b, {j for link in links for j in link.b})
+    if missing_a == 0 and missing_b > 0:
+        return "a"
+    if missing_b == 0 and missing_a > 0:
+        return "b"
+    return None
+
+
+# A sentence this long (characters) is content; shorter leftovers are datelines and captions.
+MIN_SUBSTANTIAL = 40
 
 
 def _mean(values: Sequence[float], weights: Sequence[float]) -> float:
@@ -39,6 +63,25 @@ def doc_anchors(enc: Encoded) -> frozenset[str]:
 
 def _names(anchors: frozenset[str]) -> frozenset[str]:
     return frozenset(x for x in anchors if not x[:1].isdigit())
+
+
+def reuse_evidence(links: Sequence[Link], a: Encoded, b: Encoded) -> int:
+    """Count the links that show reuse rather than common knowledge: near-verbatim wording, or a
+    specific figure ("15.3 billion") on both sides. Reworded sentences that share only names are
+    what independent reports of one event look like."""
+    count = 0
+    for link in links:
+        if link.lexical >= VERBATIM:
+            count += 1
+            continue
+        left = frozenset().union(*(a.anchors[i] for i in link.a))
+        right = frozenset().union(*(b.anchors[j] for j in link.b))
+        if any(is_specific(x) for x in left & right):
+            count += 1
+    return count
+
+
+VERBATIM = 0.7  # link wording similarity (rapidfuzz ratio) that counts as kept wording
 
 
 def _numbers(anchors: frozenset[str]) -> frozenset[str]:
@@ -127,6 +170,16 @@ def classify(
     elif kind in ("condensed", "partial_reuse", "near_duplicate") and big - small >= CONTAINMENT_GAP:
         direction = "containment"
         direction_reason = f"coverage {big:.2f} of the contained text vs {small:.2f} of the other"
+    elif kind == "near_duplicate":
+        inside = _contained(links, a, b)
+        if inside is not None:
+            derived_is_a = inside == "a"
+            direction = "containment"
+            left_out = b if inside == "a" else a
+            direction_reason = (
+                f"every sentence of {(a if inside == 'a' else b).doc.id} is in {left_out.doc.id}, "
+                f"which has more"
+            )
     if kind == "same_story":
         direction, direction_reason = (direction, direction_reason) if order else ("unknown", "independent reports")
 
@@ -189,11 +242,29 @@ def _kind(
     if big >= config.condensed_coverage and small <= config.condensed_max_source:
         return "condensed", f"{big:.2f} of the shorter text aligns, {small:.2f} of the longer"
     if len(links) >= config.partial_min_sentences and big >= config.partial_min_coverage:
-        return "partial_reuse", f"{len(links)} sentences reused, coverage {big:.2f}/{small:.2f}"
+        evidence = reuse_evidence(links, a, b)
+        if evidence or big >= config.partial_coverage_alone:
+            return "partial_reuse", (
+                f"{len(links)} sentences reused ({evidence} kept verbatim or with their figures), "
+                f"coverage {big:.2f}/{small:.2f}"
+            )
     names = _names(shared)
-    if len(names) + len(shared_quotes) >= config.same_story_min_names:
-        return "same_story", f"{len(names)} shared names, {len(shared_quotes)} shared quotes"
+    overlap = len(shared) / max(1.0, (len(doc_anchors(a)) * len(doc_anchors(b))) ** 0.5)
+    cosine = float(_doc_vector(a) @ _doc_vector(b))
+    if (
+        len(names) >= config.same_story_min_names
+        and overlap >= config.same_story_min_overlap
+        and cosine >= config.same_story_min_cosine
+    ):
+        return "same_story", (
+            f"{len(names)} shared names ({overlap:.2f} of their anchors), "
+            f"{len(shared_quotes)} shared quotes, document similarity {cosine:.2f}"
+        )
     return None, ""
+
+
+def _doc_vector(enc: Encoded) -> np.ndarray:
+    return doc_vector(enc.vectors, np.asarray(enc.lengths, dtype=np.float32))
 
 
 def _score(kind: str, small: float, big: float, lexical: float, semantic: float, shared: int) -> float:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from copytrace.align import align_encoded, uncertain_pairs
+from copytrace.align import align_encoded, fact_links, uncertain_pairs
 from copytrace.candidates import find_candidates
 from copytrace.classify import classify
 from copytrace.clean import repeated_lines
@@ -118,8 +118,9 @@ def relate(
         rel = classify(alignment, a, b, config.classify, cand.reasons)
         if rel is None:
             continue
-        conflicts = relation_conflicts(encoded[rel.derived].doc, encoded[rel.source].doc, rel.links)
-        relations.append(replace(rel, conflicts=conflicts))
+        derived, source = encoded[rel.derived], encoded[rel.source]
+        checks = fact_links(derived, source, rel.links)
+        relations.append(replace(rel, conflicts=relation_conflicts(derived.doc, source.doc, checks)))
     return relations
 
 

@@ -85,7 +85,8 @@ def _heading(text: str, end: int, width: int) -> bool:
     """Return True when the line ending at `end` is short and unpunctuated: a heading or the
     last line of a paragraph, after which a capitalised line starts something new."""
     start = text.rfind("\n", 0, end) + 1
-    return end - start < 0.6 * width and not _TERMINAL.search(text[start:end])
+    line = text[start:end].rstrip()
+    return end - start < 0.6 * width and not _TERMINAL.search(line) and not line.endswith(",")
 
 
 def _flush(out: list[Span], current: Span | None) -> None:

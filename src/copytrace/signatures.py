@@ -42,6 +42,20 @@ def number_tokens(text: str) -> list[str]:
     return out
 
 
+def is_specific(token: str) -> bool:
+    """Return True for a number that identifies a fact: not a small count and not a year.
+
+    "15.3", "700" and "10000" are specific; "8" and "1986" are not (any two reports of one
+    event share those).
+    """
+    if not token[:1].isdigit():
+        return False
+    if "." in token:
+        return True
+    value = int(token) if token.isdigit() else 0
+    return value >= 100 and not 1900 <= value <= 2100
+
+
 def _names(text: str) -> tuple[str | None, set[str]]:
     """Return the sentence-initial capitalised word (or None) and the other capitalised words."""
     first, found = None, set()

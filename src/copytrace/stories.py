@@ -191,10 +191,22 @@ def _original(members: Sequence[str], relations: Sequence[Relation], docs: Mappi
     ranked = sorted(roots, key=lambda m: (-len(descendants(m)), m))
     best = ranked[0]
     if len(ranked) > 1 and len(descendants(ranked[1])) == len(descendants(best)):
-        order = published_order(docs[best], docs[ranked[1]])
-        if order == 0:
-            return None, f"two unrelated originals of equal weight: {best}, {ranked[1]}"
-        best = best if order < 0 else ranked[1]
+        rival = ranked[1]
+        order = published_order(docs[best], docs[rival])
+        if order:
+            best = best if order < 0 else rival
+        else:
+            # Two copies of one text both look like roots (a near copy and its source, with no
+            # date and nothing left out). The original is the one that holds more of what the
+            # other versions took: story-level containment.
+            held = {m: sum(r.coverage_derived for r in directed if r.source == m) for m in (best, rival)}
+            if abs(held[best] - held[rival]) < 0.05:
+                return None, f"two candidate originals of equal weight: {best}, {rival}"
+            best = max(held, key=lambda m: held[m])
+            return best, (
+                f"holds more of what the other versions share ({held[best]:.2f} vs "
+                f"{min(held.values()):.2f}, containment)"
+            )
     bases = sorted({r.direction for r in directed if r.source == best})
     return best, "source of " + ", ".join(sorted(children[best])) + " (" + ", ".join(bases) + ")"
 
