@@ -1,11 +1,55 @@
-"""Output: the JSON document of `scan --json` and the terminal report."""
+"""Output: the JSON documents of `scan --json` and `compare --json`, and the terminal reports.
+
+Everything here is a pure function from records to a string or a JSON-ready dict; the CLI only
+prints what these return. Terminal reports take the width to wrap to and whether to colour.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import zip_longest
 from typing import Any
 
+import click
+
 from copytrace import __version__
-from copytrace.records import Relation, ScanResult
+from copytrace.compare import Changes, changes
+from copytrace.records import (
+    KINDS,
+    Conflict,
+    Document,
+    Link,
+    Passage,
+    Problem,
+    Relation,
+    ScanResult,
+    Story,
+)
+from copytrace.sentences import prepare
+
+WIDTH = 100  # the terminal width assumed when none is given
+
+_DIRECTION = {
+    "published": "publication date",
+    "containment": "containment",
+    "quote_fidelity": "quote fidelity",
+    "unknown": "unknown",
+}
+_KIND_COLOUR = {
+    "duplicate": "red",
+    "near_duplicate": "red",
+    "spin": "magenta",
+    "condensed": "yellow",
+    "partial_reuse": "yellow",
+    "same_story": "cyan",
+}
+_GUTTER = 6  # "0.93  " before each row of the side-by-side view
+
+
+# ---- JSON -------------------------------------------------------------------------------------
 
 
 def relation_json(rel: Relation) -> dict[str, Any]:
@@ -21,11 +65,7 @@ def relation_json(rel: Relation) -> dict[str, Any]:
             {"derived": list(p.a), "source": list(p.b), "similarity": p.similarity}
             for p in rel.passages
         ],
-        "conflicts": [
-            {"derived": c.derived, "source": c.source, "derived_span": list(c.derived_span),
-             "source_span": list(c.source_span), "kind": c.kind}
-            for c in rel.conflicts
-        ],
+        "conflicts": [_conflict_json(c) for c in rel.conflicts],
     }
 
 
@@ -44,4 +84,355 @@ def to_json(result: ScanResult) -> dict[str, Any]:
              "original_basis": s.original_basis}
             for s in result.stories
         ],
+    }  # fmt: skip
+
+
+def compare_json(a: Document, b: Document, rel: Relation | None) -> dict[str, Any]:
+    """Return the result of `copytrace compare --json`: the two documents, relation and changes.
+
+    `relation` and `changes` are null when the texts are unrelated. In `changes`, `adds` are the
+    derived text's sentences that align with nothing in the source and `drops` the source's
+    sentences left out, each with its character span in its own text.
+    """
+    out: dict[str, Any] = {
+        "copytrace": __version__,
+        "documents": [{"id": d.id, "path": d.path, "title": d.title} for d in (a, b)],
+        "relation": None if rel is None else relation_json(rel),
+        "changes": None,
     }
+    if rel is not None:
+        derived, source, found = comparison(a, b, rel)
+        out["changes"] = {
+            "derived": derived.id,
+            "source": source.id,
+            "adds": [_sentence_json(derived, i) for i in found.adds],
+            "drops": [_sentence_json(source, i) for i in found.drops],
+            "conflicts": [_conflict_json(c) for c in found.conflicts],
+        }
+    return out
+
+
+def _conflict_json(c: Conflict) -> dict[str, Any]:
+    return {
+        "derived": c.derived,
+        "source": c.source,
+        "derived_span": list(c.derived_span),
+        "source_span": list(c.source_span),
+        "kind": c.kind,
+    }
+
+
+def _sentence_json(doc: Document, index: int) -> dict[str, Any]:
+    s = doc.sentences[index]
+    return {
+        "sentence": index,
+        "span": [s.start, s.end],
+        "text": collapse(doc.text[s.start : s.end]),
+    }
+
+
+# ---- what a comparison changes ----------------------------------------------------------------
+
+
+def comparison(a: Document, b: Document, rel: Relation) -> tuple[Document, Document, Changes]:
+    """Return the derived and source documents of `rel`, split into sentences, and the changes.
+
+    `a` and `b` are the documents given to `compare_documents` (ids must differ). The conflicts are
+    the relation's own, found on the pipeline's fact links, so the report agrees with the scan.
+    """
+    docs = {d.id: d if d.sentences else prepare(d) for d in (a, b)}
+    derived, source = docs[rel.derived], docs[rel.source]
+    found = changes(derived, source, rel.links)
+    return derived, source, dataclasses.replace(found, conflicts=rel.conflicts)
+
+
+# ---- problems ---------------------------------------------------------------------------------
+
+
+def problems_summary(problems: Sequence[Problem]) -> str:
+    """Return the closing line after input problems were reported, or "" when there were none.
+
+    A renamed duplicate id is reported as a problem but its document is kept, so it is not counted
+    as skipped.
+    """
+    skipped = _skipped(problems)
+    renamed = len(problems) - skipped
+    parts = []
+    if skipped:
+        parts.append(f"skipped {_plural(skipped, 'input')}")
+    if renamed:
+        parts.append(f"renamed {_plural(renamed, 'duplicate id')}")
+    return f"{', '.join(parts)}; see messages above" if parts else ""
+
+
+def _skipped(problems: Sequence[Problem]) -> int:
+    return sum(not p.message.startswith("duplicate id") for p in problems)
+
+
+# ---- terminal: scan ---------------------------------------------------------------------------
+
+
+def render_scan(result: ScanResult, width: int = WIDTH, color: bool = False) -> str:
+    """Return the terminal report of a scan: a summary, then every story of several documents.
+
+    Stories come largest first, each with its members, its original and why, and its relations;
+    documents that stand alone are only counted.
+    """
+    paint = _Paint(color)
+    docs = {d.id: d for d in result.documents}
+    stories = sorted(
+        (s for s in result.stories if len(s.members) > 1), key=lambda s: (-len(s.members), s.id)
+    )
+    lines = _scan_header(result, len(stories), paint)
+    shown: set[str] = set()
+    for story in stories:
+        members = set(story.members)
+        rels = [r for r in result.relations if r.derived in members]
+        lines += ["", *_story_lines(story, rels, docs, width, paint)]
+        shown |= members
+    alone = len(docs.keys() - shown)
+    if stories and alone:
+        lines += ["", paint(f"{_plural(alone, 'other document')}: no copy or report of the "
+                            "same story found", dim=True)]  # fmt: skip
+    elif not stories:
+        lines += ["", "No copies or reports of the same story found."]
+    return "\n".join(lines)
+
+
+def _scan_header(result: ScanResult, stories: int, paint: _Paint) -> list[str]:
+    skipped = _skipped(result.problems)
+    kinds = Counter(r.kind for r in result.relations)
+    by_kind = ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k])
+    relations = _plural(len(result.relations), "relation") + (f": {by_kind}" if by_kind else "")
+    return [
+        paint(f"copytrace {__version__}", bold=True)
+        + f" · {_plural(len(result.documents), 'document')} read"
+        + f" · {_plural(skipped, 'problem')} skipped",
+        f"{_plural(stories, 'story', 'stories')} with more than one document · {relations}",
+    ]
+
+
+def _story_lines(
+    story: Story, rels: Sequence[Relation], docs: dict[str, Document], width: int, paint: _Paint
+) -> list[str]:
+    original = story.original
+    lines = [
+        paint(f"Story {story.id}", bold=True)
+        + f" · {len(story.members)} documents · original: "
+        + (paint(original, bold=True) if original else "unknown"),
+        *_wrapped(f"why: {story.original_basis}", width, "  ", max_lines=2, paint=paint),
+        paint("  members", underline=True),
+    ]
+    members = sorted(story.members, key=lambda m: (m != original, m))
+    id_width = min(max(len(m) for m in members), 40)
+    for m in members:
+        doc = docs.get(m)
+        mark = "*" if m == original else " "
+        date = (doc.published if doc else None) or "—"
+        head = f"  {mark} {m:<{id_width}}  {date:<10}  "
+        label = _label(doc) if doc else ""
+        room = max(width - len(head), 20)
+        lines.append(head + textwrap.shorten(label, room, placeholder=" …"))
+    lines.append(paint("  relations (derived → source)", underline=True))
+    order = {k: i for i, k in enumerate(KINDS)}
+    for rel in sorted(rels, key=lambda r: (order.get(r.kind, 99), -r.score, r.derived, r.source)):
+        lines += _relation_lines(rel, width, paint)
+    return lines
+
+
+def _relation_lines(rel: Relation, width: int, paint: _Paint) -> list[str]:
+    known = rel.direction != "unknown"
+    kind = paint(f"{rel.kind:<14}", fg=_KIND_COLOUR.get(rel.kind), bold=rel.is_copy)
+    indent = " " * 24  # under the ids
+    derived, source = _pct(rel.coverage_derived), _pct(rel.coverage_source)
+    coverage = f"{derived} of derived, {source} of source" if known else f"{derived} / {source}"
+    passages = _plural(len(rel.passages), "passage")
+    lines = [
+        f"    {kind}{rel.score:4.2f}  {rel.derived} {'→' if known else '↔'} {rel.source}",
+        paint(f"{indent}coverage {coverage} · {passages}", dim=True),
+    ]
+    reason = rel.evidence.direction_reason
+    if rel.is_copy:  # the direction of two independent reports means nothing
+        text = f"direction: {_DIRECTION.get(rel.direction, rel.direction)}"
+        lines += _wrapped(f"{text} — {reason}" if reason else text, width, indent, 2, paint)
+    lines += [f"{indent}{_conflict_line(c, paint)}" for c in rel.conflicts]
+    return lines
+
+
+def _label(doc: Document) -> str:
+    if doc.title:
+        return collapse(doc.title)
+    return "“" + collapse(doc.text[doc.body_start : doc.body_start + 300]) + "”"
+
+
+def _conflict_line(c: Conflict, paint: _Paint) -> str:
+    values = f"“{collapse(c.derived)}” vs “{collapse(c.source)}”"
+    return paint("conflict", fg="red") + f" ({c.kind}): {values}"
+
+
+# ---- terminal: compare ------------------------------------------------------------------------
+
+
+def render_compare(
+    a: Document,
+    b: Document,
+    rel: Relation | None,
+    width: int = WIDTH,
+    color: bool = False,
+) -> str:
+    """Return the terminal report of `copytrace compare`.
+
+    Shows the kind, score, direction and why, coverage both ways, the aligned sentences side by
+    side (derived left, source right) grouped into passages, then what the derived text adds and
+    drops and the conflicts. `a` and `b` are the documents given to `compare_documents`; with
+    `rel` None they are unrelated.
+    """
+    paint = _Paint(color)
+    if rel is None:
+        return "\n".join([
+            paint("unrelated", bold=True) + f" · {a.id} · {b.id}",
+            *_wrapped("No sentences align closely enough for a copy, and the texts do not share "
+                      "the people, places and quotes of one story.", width, ""),
+        ])  # fmt: skip
+    derived, source, found = comparison(a, b, rel)
+    known = rel.direction != "unknown"
+    lines = [*_compare_header(rel, width, paint), ""]
+    lines += _side_by_side(rel, derived, source, width, paint)
+    added = "added in the derived text" if known else f"only in {derived.id}"
+    dropped = "dropped from the source" if known else f"only in {source.id}"
+    for title, doc, indices, mark in (
+        (added, derived, found.adds, "+"),
+        (dropped, source, found.drops, "−"),
+    ):
+        lines += ["", paint(f"{_plural(len(indices), 'sentence')} {title}", bold=True)]
+        for i in indices:
+            s = doc.sentences[i]
+            lines += _wrapped(doc.text[s.start : s.end], width, f"  {mark} ", indent="    ")
+    lines += ["", paint(_plural(len(found.conflicts), "conflict"), bold=True)]
+    lines += [f"  {_conflict_line(c, paint)}" for c in found.conflicts]
+    return "\n".join(lines)
+
+
+def _compare_header(rel: Relation, width: int, paint: _Paint) -> list[str]:
+    ev = rel.evidence
+    if rel.direction == "unknown":
+        pair = f"{rel.derived} ↔ {rel.source}"
+        direction = "direction unknown"
+    else:
+        pair = f"derived {rel.derived} → source {rel.source}"
+        direction = f"direction by {_DIRECTION.get(rel.direction, rel.direction)}"
+    reason = f"{direction}: {ev.direction_reason}" if ev.direction_reason else direction
+    lines = [
+        paint(rel.kind, fg=_KIND_COLOUR.get(rel.kind), bold=True) + f" · score {rel.score:.2f}",
+        pair,
+        *_wrapped(reason, width, "", max_lines=3, paint=paint),
+    ]
+    if ev.kind_reason:
+        lines += _wrapped(f"why {rel.kind}: {ev.kind_reason}", width, "", max_lines=3)
+    lines.append(
+        f"coverage: {_pct(rel.coverage_derived)} of {rel.derived}, {_pct(rel.coverage_source)} "
+        f"of {rel.source} · {_plural(len(rel.passages), 'passage')}, "
+        f"{_plural(len(rel.links), 'aligned pair')}"
+    )
+    return lines
+
+
+def _side_by_side(
+    rel: Relation, derived: Document, source: Document, width: int, paint: _Paint
+) -> list[str]:
+    col = max((width - _GUTTER - 3) // 2, 20)
+    left, right = derived.id, source.id
+    if rel.direction != "unknown":
+        left, right = f"derived: {left}", f"source: {right}"
+    lines = [
+        paint(f"{'':{_GUTTER}}{_fit(left, col):<{col}} │ {_fit(right, col)}", bold=True),
+        "─" * (_GUTTER + col) + "─┼─" + "─" * col,
+    ]
+    for k, (passage, links) in enumerate(_by_passage(rel, derived, source), 1):
+        if passage is None:
+            title = "other aligned sentences"
+        else:
+            pairs = _plural(passage.sentences, "aligned pair")
+            title = f"passage {k} · {pairs} · similarity {passage.similarity:.2f}"
+        lines.append(paint(title, dim=True, underline=True))
+        for link in links:
+            left_rows = textwrap.wrap(_sentences(derived, link.a), col) or [""]
+            right_rows = textwrap.wrap(_sentences(source, link.b), col) or [""]
+            for row, (x, y) in enumerate(zip_longest(left_rows, right_rows, fillvalue="")):
+                sim = f"{link.similarity:<{_GUTTER}.2f}" if row == 0 else " " * _GUTTER
+                lines.append(f"{paint(sim, dim=True)}{x:<{col}} │ {y}".rstrip())
+    return lines
+
+
+def _by_passage(
+    rel: Relation, derived: Document, source: Document
+) -> list[tuple[Passage | None, list[Link]]]:
+    """Group the links under the passage that holds them (links outside any go last)."""
+    groups: list[tuple[Passage | None, list[Link]]] = [
+        (p, []) for p in sorted(rel.passages, key=lambda p: p.a)
+    ]
+    rest: list[Link] = []
+    for link in sorted(rel.links, key=lambda x: (min(x.a), min(x.b))):
+        a = derived.sentences[min(link.a)].start
+        b = source.sentences[min(link.b)].start
+        home = next(
+            (g for p, g in groups if p and p.a[0] <= a < p.a[1] and p.b[0] <= b < p.b[1]), rest
+        )
+        home.append(link)
+    groups = [(p, g) for p, g in groups if g]
+    return [*groups, (None, rest)] if rest else groups
+
+
+def _sentences(doc: Document, indices: Iterable[int]) -> str:
+    return " ".join(
+        collapse(doc.text[doc.sentences[i].start : doc.sentences[i].end]) for i in sorted(indices)
+    )
+
+
+# ---- small helpers ----------------------------------------------------------------------------
+
+
+class _Paint:
+    """`click.style` when colour is on, the plain text otherwise."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, **style: Any) -> str:
+        return click.style(text, **style) if self.color else text
+
+
+def collapse(text: str) -> str:
+    """Return `text` with every run of whitespace (newlines too) made one space."""
+    return " ".join(text.split())
+
+
+def _wrapped(
+    text: str,
+    width: int,
+    first: str,
+    max_lines: int | None = None,
+    paint: _Paint | None = None,
+    indent: str | None = None,
+) -> list[str]:
+    lines = textwrap.wrap(
+        collapse(text),
+        max(width, 40),
+        initial_indent=first,
+        subsequent_indent=first if indent is None else indent,
+        max_lines=max_lines,
+        placeholder=" …",
+    )
+    return [paint(x, dim=True) for x in lines] if paint else lines
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _pct(share: float) -> str:
+    return f"{share:.0%}"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
