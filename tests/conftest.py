@@ -1,7 +1,9 @@
-"""Shared fixtures: the bundled seeds, the models loaded once, and one scan of the seeds."""
+"""Shared fixtures: the bundled seeds, the models loaded once, one scan of the seeds, and the
+shared eval data beside the repo (tests that need it are skipped when it is absent)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from copytrace.pipeline import Models, scan
 from copytrace.records import ScanResult
 
 SEEDS = Path(__file__).parent.parent / "examples" / "seeds"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"  # ../shared beside the repo
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +32,16 @@ def models() -> Models:
 def seed_scan(seeds: Path, models: Models) -> ScanResult:
     """One scan of the seeds, shared by every test that reads it."""
     return scan([seeds], Config(), models)
+
+
+@pytest.fixture(scope="session")
+def shared() -> Callable[..., Path]:
+    """Return a function giving a path under ../shared that skips the test when it is absent."""
+
+    def path(*parts: str) -> Path:
+        found = SHARED.joinpath(*parts)
+        if not found.exists():
+            pytest.skip(f"{found} is not here (the shared eval data sits beside the repo)")
+        return found
+
+    return path

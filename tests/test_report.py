@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -310,3 +311,10 @@ def test_collapse_is_idempotent_and_single_spaced(text: str) -> None:
     once = collapse(text)
     assert collapse(once) == once
     assert "  " not in once and "\n" not in once
+
+
+def test_bundled_seeds_are_the_reference_case(shared: Callable[..., Path], seeds: Path) -> None:
+    """The report tests run on examples/seeds; they must be the seeds of DESIGN.md."""
+    folder = shared("seeds")
+    for path in seeds.iterdir():
+        assert (folder / path.name).read_bytes() == path.read_bytes()
