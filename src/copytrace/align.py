@@ -220,57 +220,28 @@ def _extend(
     """Let one sentence stand for several sentences of the other text (condensing, merging).
 
     A free sentence joins a link when the link's sentences on its side, joined with it, match the
-    other side at least as well as before (the joined text says more of what the other side says),
-    and it is itself close to the other side or shares its names and numbers. A free sentence
-    that no link takes may start a link of its own with two or three free sentences of the other
-    side that together match it well. Both sides are treated the same way, so the result does not
-    depend on argument order.
+    other side better than before (the joined text says more of what the other side says), or when
+    it brings figures that the other side has. A free sentence that no link takes may start a link
+    of its own with two or three free sentences of the other side that together match it well.
+    Both sides are treated the same way, so the result does not depend on argument order.
     """
     informative = informative_anchors(a, b)
     for _ in range(3):
         changed = False
+        # `sims` is (other x mine): row = a sentence of the other text, column = one of mine
         for mine, other, sims, side in ((b, a, static, 1), (a, b, static.T, 0)):
             used = {k for g in groups for k in (g.b if side else g.a)}
+            targets = [g for g in groups if len((g.a if side else g.b)) == 1]
             for k in range(len(mine.doc.sentences)):
                 if k in used:
                     continue
                 best: tuple[float, _Group] | None = None
-                for g in groups:
-                    own, far = (g.b, g.a) if side else (g.a, g.b)
-                    if len(far) != 1 or len(own) >= MAX_GROUP:
-                        continue  # one sentence stands for a few others, never many-to-many
-                    common = mine.anchors[k] & other.anchors[far[0]]
-                    vouched = any(map(is_specific, common)) or len(common & informative) >= 2
-                    if min(abs(k - x) for x in own) > 2 and not vouched:
-                        continue  # far from the link's sentences, and no shared fact to vouch
-                    length = sum(mine.lengths[x] for x in own) + mine.lengths[k]
-                    if length > 3 * other.lengths[far[0]]:
-                        continue  # more text than one sentence can condense
-                    closeness = float(sims[far[0], k])
-                    if closeness < config.extend_floor:
-                        continue
-                    numbers = {x for x in mine.anchors[k] if x[:1].isdigit()}
-                    far_anchors = other.anchors[far[0]]
-                    if numbers and not numbers & far_anchors:
-                        continue  # its figures are not on the other side: it says something else
-                    target = other.vectors[far[0]]
-                    gain = float(_group_vector(mine, sorted([*own, k])) @ target) - float(
-                        _group_vector(mine, own) @ target
-                    )
-                    # Joining must say more of the other sentence (a real gain), or bring figures
-                    # that the other sentence has. Names alone are not enough: reports of one
-                    # event share them in every sentence.
-                    if not (
-                        (closeness >= config.uncertain and gain >= 0.01)
-                        or (numbers & far_anchors and gain >= -0.01)
-                    ):
-                        continue
-                    rank = gain + 0.05 * len(numbers & far_anchors)
-                    if best is None or rank > best[0]:
+                for g in targets:
+                    rank = _join_rank(mine, other, sims, g, k, side, informative, config)
+                    if rank is not None and (best is None or rank > best[0]):
                         best = (rank, g)
                 if best is not None:
-                    g = best[1]
-                    own = g.b if side else g.a
+                    own = best[1].b if side else best[1].a
                     own.append(k)
                     own.sort()
                     used.add(k)
@@ -280,38 +251,84 @@ def _extend(
             break
 
 
+def _join_rank(
+    mine: Encoded,
+    other: Encoded,
+    sims: np.ndarray,
+    g: _Group,
+    k: int,
+    side: int,
+    informative: frozenset[str],
+    config: AlignConfig,
+) -> float | None:
+    """Return how well free sentence k of `mine` joins link g, or None when it must not."""
+    own, far = (g.b, g.a) if side else (g.a, g.b)
+    closeness = float(sims[far[0], k])
+    if closeness < config.extend_floor or len(own) >= MAX_GROUP:
+        return None
+    length = sum(mine.lengths[x] for x in own) + mine.lengths[k]
+    if length > 3 * other.lengths[far[0]]:
+        return None  # more text than one sentence can condense
+    far_anchors = other.anchors[far[0]]
+    common = mine.anchors[k] & far_anchors
+    numbers = {x for x in mine.anchors[k] if x[:1].isdigit()}
+    if numbers and not numbers & far_anchors:
+        return None  # its figures are not on the other side: it says something else
+    vouched = any(map(is_specific, common)) or len(common & informative) >= 2
+    if min(abs(k - x) for x in own) > 2 and not vouched:
+        return None  # far from the link's sentences, and no shared fact to vouch for it
+    target = other.vectors[far[0]]
+    gain = float(_group_vector(mine, sorted([*own, k])) @ target) - float(
+        _group_vector(mine, own) @ target
+    )
+    # Joining must say more of the other sentence (a real gain), or bring figures that the other
+    # sentence has. Names alone are not enough: reports of one event share them everywhere.
+    if (closeness >= config.uncertain and gain >= 0.01) or (numbers & common and gain >= -0.01):
+        return gain + 0.05 * len(numbers & common)
+    return None
+
+
 def _seed_merged(
-    mine: Encoded, other: Encoded, groups: list[_Group], sims: np.ndarray, side: int, config: AlignConfig
+    mine: Encoded,
+    other: Encoded,
+    groups: list[_Group],
+    sims: np.ndarray,
+    side: int,
+    config: AlignConfig,
 ) -> bool:
     """Start links where one free sentence matches two or three free sentences taken together."""
     used_mine = {k for g in groups for k in (g.b if side else g.a)}
     used_other = {k for g in groups for k in (g.a if side else g.b)}
-    free_other = [x for x in range(len(other.doc.sentences)) if x not in used_other]
+    free_other = np.array(
+        [x for x in range(len(other.doc.sentences)) if x not in used_other], dtype=np.int64
+    )
+    if len(free_other) < 2:
+        return False
     changed = False
     for k in range(len(mine.doc.sentences)):
         if k in used_mine or len(free_other) < 2:
             continue
-        column = sims[:, k]
-        top = sorted(free_other, key=lambda x: -column[x])[:3]
-        top = [x for x in top if column[x] >= config.extend_floor]
+        column = sims[free_other, k]
+        order = np.argsort(-column)[:3]
+        top = [int(free_other[x]) for x in order if column[x] >= config.extend_floor]
         if len(top) < 2:
             continue
         vector = mine.vectors[k]
-        best = max(
-            (sorted(top[:n]) for n in (2, 3) if len(top) >= n),
-            key=lambda c: float(_group_vector(other, c) @ vector),
-        )
-        value = float(_group_vector(other, best) @ vector)
+        options = [sorted(top[:n]) for n in (2, 3) if len(top) >= n]
+        values = [float(_group_vector(other, c) @ vector) for c in options]
+        value = max(values)
+        best = options[values.index(value)]
         figures = {x for x in mine.anchors[k] if is_specific(x)}
         found = figures & frozenset().union(*(other.anchors[x] for x in best))
         if value >= config.accept or (
             value >= config.uncertain and len(found) >= 2 and len(found) * 2 >= len(figures)
         ):
-            far = best
-            groups.append(_Group(far, [k], value, "static") if side else _Group([k], far, value, "static"))
+            groups.append(
+                _Group(best, [k], value, "static") if side else _Group([k], best, value, "static")
+            )
             used_mine.add(k)
-            used_other.update(far)
-            free_other = [x for x in free_other if x not in used_other]
+            used_other.update(best)
+            free_other = np.array([x for x in free_other if x not in used_other], dtype=np.int64)
             changed = True
     return changed
 

@@ -76,6 +76,10 @@ def find_candidates(
 ) -> list[Candidate]:
     """Return the candidate pairs of `docs`, each with the signals that proposed it."""
     found: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+    if len(docs) < config.all_pairs_below:
+        for a in range(len(docs)):
+            for b in range(a + 1, len(docs)):
+                found[(a, b)]["small"] = float(vectors[a] @ vectors[b]) if len(vectors) else 0.0
     for reason, pairs in (
         ("exact", exact_pairs(docs)),
         ("minhash", minhash_pairs(signatures, config)),

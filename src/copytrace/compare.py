@@ -131,7 +131,7 @@ class _Facts:
     flat: str  # lower-cased text with single spaces
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=8192)  # whole-document facts: one entry per document of a scan
 def _facts(text: str) -> _Facts:
     found = mentions(text)
     names: dict[str, list[Mention]] = {}
@@ -207,7 +207,7 @@ class _Part:
     where: tuple[int, ...]  # word index of each mention
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # one entry per sentence checked
 def _part(text: str, offset: int) -> _Part:
     found = mentions(text, offset)
     facts = [m for m in found if m.kind != "title"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +20,14 @@ from copytrace.embeddings import Embedder, HashEmbedder, MiniLM, load_static, se
 from copytrace.errors import InputError
 from copytrace.records import Candidate, Document, Encoded, Problem, Relation, ScanResult
 from copytrace.sentences import prepare
-from copytrace.signatures import doc_vector, minhashes, sentence_anchors
+from copytrace.signatures import (
+    combined_vector,
+    doc_vector,
+    minhashes,
+    sentence_anchors,
+    terms,
+    terms_vector,
+)
 from copytrace.stories import build_stories
 
 
@@ -83,20 +91,47 @@ def encode_all(docs: Sequence[Document], embedder: Embedder) -> list[Encoded]:
     return out
 
 
+def document_vectors(encoded: Sequence[Encoded], config: Config) -> np.ndarray:
+    """Return the candidate-search vector of each document (static meaning + TF-IDF of terms)."""
+    counted = [terms(e.doc, e.anchors) for e in encoded]
+    df: Counter[str] = Counter()
+    for counts in counted:
+        df.update(counts.keys())
+    rows = [
+        combined_vector(
+            doc_vector(e.vectors, np.asarray(e.lengths, np.float32)),
+            terms_vector(counts, df, len(counted)),
+            config.candidates.tfidf_weight,
+        )
+        for e, counts in zip(encoded, counted, strict=True)
+    ]
+    return np.stack(rows) if rows else np.zeros((0, 1), np.float32)
+
+
+def _needs_second_look(rel: Relation | None, alignment_coverage: float) -> bool:
+    """Return True when MiniLM could change the verdict on a pair: the static pass left it between
+    kinds (some alignment, but not a clear spin or near copy)."""
+    if rel is None:
+        return alignment_coverage >= 0.15
+    return rel.kind in ("condensed", "partial_reuse", "same_story")
+
+
 def rescore(
     pairs: Sequence[tuple[Encoded, Encoded]], models: Models, config: AlignConfig
 ) -> dict[tuple[str, int], np.ndarray]:
-    """Embed with MiniLM the sentences of uncertain pairs, up to the configured budget."""
+    """Embed with MiniLM the sentences of uncertain pairs, in the given order, up to the budget."""
     minilm = models.minilm
     if minilm is None:
         return {}
     wanted: dict[tuple[str, int], str] = {}
     for a, b in pairs:
+        found = {}
         for i, j in uncertain_pairs(a, b, config):
-            wanted.setdefault((a.doc.id, i), a.doc.sentences[i].text)
-            wanted.setdefault((b.doc.id, j), b.doc.sentences[j].text)
-        if len(wanted) >= config.max_rescore:
+            found.setdefault((a.doc.id, i), a.doc.sentences[i].text)
+            found.setdefault((b.doc.id, j), b.doc.sentences[j].text)
+        if len(wanted) + len(found) > config.max_rescore:
             break
+        wanted.update(found)
     if not wanted:
         return {}
     keys = list(wanted)
@@ -107,15 +142,39 @@ def rescore(
 def relate(
     candidates: Sequence[Candidate], encoded: dict[str, Encoded], models: Models, config: Config
 ) -> list[Relation]:
-    """Align and classify every candidate pair; attach conflicts to what is related."""
+    """Align and classify every candidate pair; attach conflicts to what is related.
+
+    A first pass uses the static model only. Pairs it leaves between kinds get a second look with
+    MiniLM on their uncertain sentence pairs, most promising first, within a fixed budget of
+    sentences, so the cost of MiniLM stays bounded whatever the corpus size.
+    """
     from copytrace.compare import relation_conflicts
 
     pairs = [(encoded[c.a], encoded[c.b]) for c in candidates]
-    rescored = rescore(pairs, models, config.align)
-    relations = []
-    for cand, (a, b) in progress(zip(candidates, pairs, strict=True), len(pairs), "aligning"):
-        alignment = align_encoded(a, b, config.align, rescored)
+    found: list[Relation | None] = []
+    second: list[tuple[float, int]] = []
+    for k, (cand, (a, b)) in enumerate(
+        progress(zip(candidates, pairs, strict=True), len(pairs), "aligning")
+    ):
+        alignment = align_encoded(a, b, config.align)
         rel = classify(alignment, a, b, config.classify, cand.reasons)
+        found.append(rel)
+        coverage = max(alignment.coverage_a, alignment.coverage_b)
+        if _needs_second_look(rel, coverage):
+            second.append((coverage + cand.score, k))
+    if second and models.minilm is not None:
+        order = [k for _, k in sorted(second, reverse=True)]
+        rescored = rescore([pairs[k] for k in order], models, config.align)
+        for k in order:
+            a, b = pairs[k]
+            if (a.doc.id, 0) not in rescored and not any(
+                (a.doc.id, i) in rescored for i in range(len(a.doc.sentences))
+            ):
+                continue
+            alignment = align_encoded(a, b, config.align, rescored)
+            found[k] = classify(alignment, a, b, config.classify, candidates[k].reasons)
+    relations = []
+    for rel in found:
         if rel is None:
             continue
         derived, source = encoded[rel.derived], encoded[rel.source]
@@ -144,7 +203,7 @@ def scan_documents(
     encoded = encode_all(prepared, models.static)
     lap("encode")
     signatures = minhashes(prepared, config.candidates.num_perm, config.candidates.shingle)
-    vectors = np.stack([doc_vector(e.vectors, np.asarray(e.lengths, np.float32)) for e in encoded]) if encoded else np.zeros((0, models.static.dim), np.float32)
+    vectors = document_vectors(encoded, config)
     candidates = find_candidates(prepared, signatures, vectors, config.candidates)
     lap("candidates")
     by_id = {e.doc.id: e for e in encoded}
@@ -169,3 +228,25 @@ def scan(paths: Iterable[str | Path], config: Config | None = None, models: Mode
         raise InputError(f"no readable documents in the given inputs{detail}")
     result = scan_documents(docs, config, models)
     return replace(result, problems=tuple(problems))
+
+
+def compare_documents(
+    a: Document, b: Document, config: Config | None = None, models: Models | None = None
+) -> Relation | None:
+    """Align and classify one pair of documents (the `copytrace compare` job).
+
+    Returns None when the two texts are unrelated. Publication dates and containment orient the
+    relation; quote fidelity needs other versions and is only applied by a scan.
+    """
+    config = config or Config()
+    models = models or Models(config.align)
+    if a.id == b.id:
+        b = replace(b, id=f"{b.id}~2")
+    prepared = [prepare(d) for d in (a, b)]
+    for doc in prepared:
+        if not doc.sentences:
+            raise InputError("no sentences to compare (empty after cleaning)", doc.path or doc.id)
+    encoded = encode_all(prepared, models.static)
+    candidate = Candidate(prepared[0].id, prepared[1].id, ("compare",), 0.0)
+    relations = relate([candidate], {e.doc.id: e for e in encoded}, models, config)
+    return relations[0] if relations else None

@@ -7,8 +7,11 @@ event on the same topic does not, even when its wording is close.
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -132,6 +135,57 @@ def doc_vector(sentence_vectors: np.ndarray, weights: np.ndarray | None = None) 
     mean = np.average(sentence_vectors, axis=0, weights=weights).astype(np.float32)
     norm = float(np.linalg.norm(mean))
     return mean / norm if norm else mean
+
+
+# Words too common to say what a text is about. A short list is enough: IDF does the rest.
+_STOP = frozenset(
+    """the a an of to in on for and or but with by at from as is was were be been has have had
+    that this it its their his her they he she said says will would could also than more after
+    over into which who about not are there what when were while""".split()
+)
+_CONTENT = re.compile(r"[^\W\d_]{2,}")
+TERMS_DIM = 1024  # hashed term space; collisions are rare among the few hundred terms of a text
+
+
+def terms(doc: Document, anchors: Sequence[frozenset[str]] = ()) -> Counter[str]:
+    """Return the counted terms of a document for its TF-IDF vector: content words, and its anchors
+    (names and numbers) counted twice, since a rewrite keeps those when it changes the words."""
+    counts: Counter[str] = Counter(
+        w for s in doc.sentences for w in _CONTENT.findall(s.text) if w not in _STOP
+    )
+    for sentence_anchors_ in anchors:
+        for x in sentence_anchors_:
+            counts["#" + x] += 2
+    return counts
+
+
+def _bucket(term: str) -> tuple[int, float]:
+    h = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+    return h % TERMS_DIM, (1.0 if h >> 63 else -1.0)
+
+
+def terms_vector(counts: Counter[str], df: Mapping[str, int], n_docs: int) -> np.ndarray:
+    """Return the unit hashed TF-IDF vector of counted terms (sublinear TF, smoothed IDF)."""
+    vector = np.zeros(TERMS_DIM, dtype=np.float32)
+    for term, count in counts.items():
+        col, sign = _bucket(term)
+        idf = math.log((1 + n_docs) / (1 + df.get(term, 0)))
+        vector[col] += sign * (1.0 + math.log(count)) * idf
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+def combined_vector(semantic: np.ndarray, lexical: np.ndarray, weight: float) -> np.ndarray:
+    """Join a semantic and a TF-IDF unit vector so their cosine mixes with `weight` on TF-IDF.
+
+    With both parts unit length, the cosine of two joined vectors is (1 - w) cos_semantic +
+    w cos_tfidf. A text with no terms at all falls back to its semantic part alone.
+    """
+    if not lexical.any():
+        return np.concatenate([semantic, lexical]).astype(np.float32)
+    return np.concatenate([semantic * math.sqrt(1 - weight), lexical * math.sqrt(weight)]).astype(
+        np.float32
+    )
 
 
 _QUOTED = re.compile(
