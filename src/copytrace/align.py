@@ -126,7 +126,8 @@ def align_encoded(
     lexical = _lexical(a, b)
     score, method = _pair_scores(a, b, static, lexical, config, rescored or {})
     groups = _one_to_one(a, b, score, method, static, config)
-    _extend(a, b, groups, static, config)
+    if groups or (static >= config.extend_floor).sum() >= 2:
+        _extend(a, b, groups, static, config)
     links = [_link(a, b, g) for g in groups]
     return _alignment(a, b, links)
 
@@ -304,8 +305,10 @@ def _seed_merged(
     )
     if len(free_other) < 2:
         return False
+    # only sentences with two or more close free sentences on the other side can seed a link
+    close = (sims[free_other] >= config.extend_floor).sum(axis=0)
     changed = False
-    for k in range(len(mine.doc.sentences)):
+    for k in np.flatnonzero(close >= 2).tolist():
         if k in used_mine or len(free_other) < 2:
             continue
         column = sims[free_other, k]

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import numpy as np
 
 from copytrace.config import ClassifyConfig
 from copytrace.records import Alignment, Document, Encoded, Evidence, Link, Relation
-from copytrace.signatures import doc_vector, is_specific, quotes
+from copytrace.signatures import is_specific
 
 # Coverage difference that makes one text the container of the other: a condensed copy covers
 # itself far better than it covers its source. 0.15 is well inside the gap seen on dev (spins and
@@ -55,10 +54,7 @@ def _weights(links: Sequence[Link], a: Encoded) -> list[float]:
 
 def doc_anchors(enc: Encoded) -> frozenset[str]:
     """Return every anchor (number or name) of a document's body."""
-    out: set[str] = set()
-    for sentence_anchors in enc.anchors:
-        out |= sentence_anchors
-    return frozenset(out)
+    return enc.all_anchors
 
 
 def _names(anchors: frozenset[str]) -> frozenset[str]:
@@ -148,7 +144,7 @@ def classify(
     """Return the relation between two aligned documents, or None when they are unrelated."""
     links = alignment.links
     shared = doc_anchors(a) & doc_anchors(b)
-    shared_quotes = tuple(sorted(set(quotes(a.doc.text)) & set(quotes(b.doc.text))))
+    shared_quotes = tuple(sorted(a.quotes & b.quotes))
     lexical = _mean([x.lexical for x in links], _weights(links, a))
     semantic = _mean([x.similarity for x in links], _weights(links, a))
     cov_a, cov_b = alignment.coverage_a, alignment.coverage_b
@@ -250,7 +246,7 @@ def _kind(
             )
     names = _names(shared)
     overlap = len(shared) / max(1.0, (len(doc_anchors(a)) * len(doc_anchors(b))) ** 0.5)
-    cosine = float(_doc_vector(a) @ _doc_vector(b))
+    cosine = float(a.vector @ b.vector)
     if (
         len(names) >= config.same_story_min_names
         and overlap >= config.same_story_min_overlap
@@ -261,10 +257,6 @@ def _kind(
             f"{len(shared_quotes)} shared quotes, document similarity {cosine:.2f}"
         )
     return None, ""
-
-
-def _doc_vector(enc: Encoded) -> np.ndarray:
-    return doc_vector(enc.vectors, np.asarray(enc.lengths, dtype=np.float32))
 
 
 def _score(kind: str, small: float, big: float, lexical: float, semantic: float, shared: int) -> float:

@@ -22,9 +22,8 @@ from copytrace.records import Candidate, Document, Encoded, Problem, Relation, S
 from copytrace.sentences import prepare
 from copytrace.signatures import (
     combined_vector,
-    doc_vector,
+    encode_document,
     minhashes,
-    sentence_anchors,
     terms,
     terms_vector,
 )
@@ -84,9 +83,7 @@ def encode_all(docs: Sequence[Document], embedder: Embedder) -> list[Encoded]:
     out, at = [], 0
     for d in docs:
         n = len(d.sentences)
-        out.append(
-            Encoded(d, vectors[at : at + n], sentence_anchors(d), tuple(s.end - s.start for s in d.sentences))
-        )
+        out.append(encode_document(d, vectors[at : at + n]))
         at += n
     return out
 
@@ -99,7 +96,7 @@ def document_vectors(encoded: Sequence[Encoded], config: Config) -> np.ndarray:
         df.update(counts.keys())
     rows = [
         combined_vector(
-            doc_vector(e.vectors, np.asarray(e.lengths, np.float32)),
+            e.vector,
             terms_vector(counts, df, len(counted)),
             config.candidates.tfidf_weight,
         )
@@ -178,7 +175,11 @@ def relate(
         if rel is None:
             continue
         derived, source = encoded[rel.derived], encoded[rel.source]
-        checks = fact_links(derived, source, rel.links)
+        # same-story reports are checked only where their sentences are close (fewer, surer pairs)
+        if rel.is_copy:
+            checks = fact_links(derived, source, rel.links)
+        else:
+            checks = fact_links(derived, source, rel.links, top=1, floor=config.align.uncertain)
         relations.append(replace(rel, conflicts=relation_conflicts(derived.doc, source.doc, checks)))
     return relations
 

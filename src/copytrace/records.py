@@ -64,6 +64,9 @@ class Encoded:
     vectors: np.ndarray  # (sentences, dim) unit rows from the static model
     anchors: tuple[frozenset[str], ...]  # numbers and names of each sentence (`signatures.anchors`)
     lengths: tuple[int, ...]  # characters of each sentence
+    vector: np.ndarray  # the document's unit mean sentence vector (weighted by length)
+    all_anchors: frozenset[str]  # every anchor of the body
+    quotes: frozenset[str]  # normalised direct quotes of the whole text
 
 
 @dataclass(frozen=True, slots=True)

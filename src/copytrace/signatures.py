@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from copytrace.records import Document
+from copytrace.records import Document, Encoded
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
@@ -204,3 +204,18 @@ def quotes(text: str) -> list[str]:
         if len(inner.split()) >= 2 or (inner and m.group(1) and len(inner) >= 4):
             out.append(inner)
     return out
+
+
+def encode_document(doc: Document, vectors: np.ndarray) -> Encoded:
+    """Return a prepared document with its per-sentence vectors and everything derived from them."""
+    lengths = tuple(s.end - s.start for s in doc.sentences)
+    anchors = sentence_anchors(doc)
+    return Encoded(
+        doc=doc,
+        vectors=vectors,
+        anchors=anchors,
+        lengths=lengths,
+        vector=doc_vector(vectors, np.asarray(lengths, dtype=np.float32)) if len(vectors) else vectors.sum(axis=0),
+        all_anchors=frozenset().union(*anchors) if anchors else frozenset(),
+        quotes=frozenset(quotes(doc.text)),
+    )
