@@ -86,18 +86,20 @@ def _numbers(anchors: frozenset[str]) -> frozenset[str]:
 
 def fact_agreement(
     links: Sequence[Link], a: Encoded, b: Encoded
-) -> tuple[float, float, int, float]:
+) -> tuple[float, float, int, float, float]:
     """Return how far aligned sentences agree on their names and numbers.
 
     For each link, the anchors of the side with fewer are looked up on the other side. Returns
-    (share found for all anchors, share found for numbers, numbers looked up, novelty), where
-    novelty is the smaller of the two sides' shares of aligned-sentence numbers that appear nowhere
-    in the other text. A copy keeps its source's figures even when it rewords everything, and adds
-    none in what it copies; a report of another month's figures written from the same template
-    changes most of them on both sides.
+    (share found for all anchors, share found for numbers, numbers looked up, number novelty,
+    anchor novelty). A novelty is the smaller of the two sides' shares of aligned-sentence anchors
+    (numbers only, or all) that appear nowhere in the other text. A copy keeps its source's figures
+    and names even when it rewords everything, and adds none in what it copies; a report of other
+    data written from the same template (next month's figures, another company's dividend)
+    changes them on both sides.
     """
     agree = total = agree_n = total_n = 0
-    numbers_a, numbers_b = set(), set()
+    linked_a: set[str] = set()
+    linked_b: set[str] = set()
     for link in links:
         left = frozenset().union(*(a.anchors[i] for i in link.a))
         right = frozenset().union(*(b.anchors[j] for j in link.b))
@@ -106,19 +108,40 @@ def fact_agreement(
         nl, nr = _numbers(left), _numbers(right)
         agree_n += len(nl & nr)
         total_n += min(len(nl), len(nr))
-        numbers_a |= nl
-        numbers_b |= nr
-    all_a = _numbers(frozenset().union(*a.anchors)) if a.anchors else frozenset()
-    all_b = _numbers(frozenset().union(*b.anchors)) if b.anchors else frozenset()
-    novelty = 0.0
+        linked_a |= left
+        linked_b |= right
+    numbers_a, numbers_b = _numbers(frozenset(linked_a)), _numbers(frozenset(linked_b))
+    all_a, all_b = a.all_anchors, b.all_anchors
+    number_novelty = anchor_novelty = 0.0
     if len(numbers_a) >= 4 and len(numbers_b) >= 4:
-        novelty = min(len(numbers_a - all_b) / len(numbers_a), len(numbers_b - all_a) / len(numbers_b))
+        number_novelty = min(
+            len(numbers_a - all_b) / len(numbers_a), len(numbers_b - all_a) / len(numbers_b)
+        )
+    if len(linked_a) >= 2 and len(linked_b) >= 2:
+        anchor_novelty = min(
+            len(linked_a - all_b) / len(linked_a), len(linked_b - all_a) / len(linked_b)
+        )
     return (
         agree / total if total else 1.0,
         agree_n / total_n if total_n else 1.0,
         total_n,
-        novelty,
+        number_novelty,
+        anchor_novelty,
     )
+
+
+def contradiction(links: Sequence[Link], a: Encoded, b: Encoded, config: ClassifyConfig) -> str:
+    """Return why the aligned sentences cannot be a copy (they report other facts), or ""."""
+    facts, numbers, counted, number_novelty, anchor_novelty = fact_agreement(links, a, b)
+    if counted >= config.min_numbers and numbers < config.min_number_agreement:
+        return f"aligned sentences agree on {numbers:.0%} of their figures"
+    if facts < config.min_fact_agreement:
+        return f"aligned sentences agree on {facts:.0%} of their names and figures"
+    if number_novelty >= config.max_number_novelty:
+        return f"both sides bring figures the other lacks ({number_novelty:.0%})"
+    if anchor_novelty >= config.max_anchor_novelty:
+        return f"both sides bring names or figures the other lacks ({anchor_novelty:.0%})"
+    return ""
 
 
 def published_order(a: Document, b: Document) -> int:
@@ -179,7 +202,7 @@ def classify(
     if kind == "same_story":
         direction, direction_reason = (direction, direction_reason) if order else ("unknown", "independent reports")
 
-    facts, numbers, _, _ = fact_agreement(links, a, b)
+    facts, numbers, _, _, _ = fact_agreement(links, a, b)
     evidence = Evidence(
         lexical=round(lexical, 4),
         semantic=round(semantic, 4),
@@ -187,6 +210,7 @@ def classify(
         order=alignment.order,
         facts=round(facts, 4),
         numbers=round(numbers, 4),
+        reused=reuse_evidence(links, a, b),
         shared_quotes=shared_quotes[:20],
         shared_names=tuple(sorted(_names(shared)))[:30],
         candidate=reasons,
@@ -219,31 +243,11 @@ def _kind(
     big, small = max(cov_a, cov_b), min(cov_a, cov_b)
     if a.doc.digest and a.doc.digest == b.doc.digest:
         return "duplicate", "same normalised text"
-    facts, numbers, counted, novelty = fact_agreement(links, a, b)
-    if (
-        (counted >= config.min_numbers and numbers < config.min_number_agreement)
-        or facts < config.min_fact_agreement
-        or novelty >= config.max_number_novelty
-    ):
-        # the aligned sentences report different figures or names: not a copy of this text
-        links = ()
-        big = small = 0.0
-    if lexical >= config.near_duplicate_lexical and big >= config.near_duplicate_coverage:
-        if small >= config.near_duplicate_other:
-            return "near_duplicate", f"coverage {small:.2f}/{big:.2f}, wording {lexical:.2f}"
-        if small <= config.condensed_max_source:
-            return "condensed", f"verbatim excerpt: {big:.2f} of the shorter text, {small:.2f} of the longer"
-    if small >= config.spin_coverage and lexical < config.near_duplicate_lexical:
-        return "spin", f"coverage {small:.2f}/{big:.2f}, reworded (wording {lexical:.2f})"
-    if big >= config.condensed_coverage and small <= config.condensed_max_source:
-        return "condensed", f"{big:.2f} of the shorter text aligns, {small:.2f} of the longer"
-    if len(links) >= config.partial_min_sentences and big >= config.partial_min_coverage:
-        evidence = reuse_evidence(links, a, b)
-        if evidence or big >= config.partial_coverage_alone:
-            return "partial_reuse", (
-                f"{len(links)} sentences reused ({evidence} kept verbatim or with their figures), "
-                f"coverage {big:.2f}/{small:.2f}"
-            )
+    against = contradiction(links, a, b, config)
+    if not against:
+        kind, why = _copy_kind(a, b, links, big, small, lexical, config)
+        if kind:
+            return kind, why
     names = _names(shared)
     overlap = len(shared) / max(1.0, (len(doc_anchors(a)) * len(doc_anchors(b))) ** 0.5)
     cosine = float(a.vector @ b.vector)
@@ -256,6 +260,43 @@ def _kind(
             f"{len(names)} shared names ({overlap:.2f} of their anchors), "
             f"{len(shared_quotes)} shared quotes, document similarity {cosine:.2f}"
         )
+    return None, ""
+
+
+def _copy_kind(
+    a: Encoded,
+    b: Encoded,
+    links: Sequence[Link],
+    big: float,
+    small: float,
+    lexical: float,
+    config: ClassifyConfig,
+) -> tuple[str | None, str]:
+    """Return the copy kind that coverage and wording support, or (None, "")."""
+    if len(links) == 1 and lexical < VERBATIM:
+        return None, ""  # one reworded sentence in common is not evidence of copying
+    if lexical >= config.near_duplicate_lexical and big >= config.near_duplicate_coverage:
+        if small >= config.near_duplicate_other:
+            return "near_duplicate", f"coverage {small:.2f}/{big:.2f}, wording {lexical:.2f}"
+        if small <= config.condensed_max_source:
+            return "condensed", (
+                f"verbatim excerpt: {big:.2f} of the shorter text, {small:.2f} of the longer"
+            )
+    if small >= config.spin_coverage and lexical < config.near_duplicate_lexical:
+        return "spin", f"coverage {small:.2f}/{big:.2f}, reworded (wording {lexical:.2f})"
+    if big >= config.condensed_coverage and small <= config.condensed_max_source:
+        return "condensed", f"{big:.2f} of the shorter text aligns, {small:.2f} of the longer"
+    if len(links) >= config.partial_min_sentences and big >= config.partial_min_coverage:
+        evidence = reuse_evidence(links, a, b)
+        if (
+            evidence >= 2
+            or (evidence and big >= config.partial_coverage_one)
+            or big >= config.partial_coverage_alone
+        ):
+            return "partial_reuse", (
+                f"{len(links)} sentences reused ({evidence} kept verbatim or with their figures), "
+                f"coverage {big:.2f}/{small:.2f}"
+            )
     return None, ""
 
 

@@ -47,7 +47,10 @@ _BOILERPLATE = re.compile(
       | (?:read|see) \s+ (?:more|also|next) (?:\s*:.{0,100})?
       | related(?:\s+(?:articles?|stories|news|coverage|topics|posts))? (?:\s*:.{0,80})?
       | (?:click|tap) \s+ (?:here\s+)? to \s+ (?:share|subscribe|comment|read|follow|sign|log|print).{0,80}
-      | share \s+ (?:this|on|via)\b.{0,80} | share(?:\s*:)?
+      | share \s+ (?:this(?:\s+(?:article|story|page|post))?
+                   | on\s+(?:facebook|twitter|x|linkedin|whatsapp|reddit|social\s+media)
+                   | via\s+(?:email|e-mail|whatsapp|facebook|twitter)) \W{0,3}
+      | share(?:\s*:)?
       | (?:follow|like) \s+ us \s+ on\b.{0,80}
       | (?:sign \s+ up|subscribe) \b.{0,120}
       | (?:log\s*in|sign\s*in|register|log\s*in\s*/\s*register|login\s*/\s*register)\b.{0,80}
@@ -63,9 +66,16 @@ _BOILERPLATE = re.compile(
 
 
 def is_boilerplate_line(line: str) -> bool:
-    """Return True when a line (of any whitespace) is site furniture by pattern."""
+    """Return True when a line (of any whitespace) is site furniture by pattern.
+
+    A line that opens in lower case continues the sentence of the line before (wire copy is
+    wrapped at a fixed width: "... dividend of 30 cts a / share on its common stock, said ...")
+    and is never furniture, whatever words it starts with.
+    """
     stripped = line.strip()
-    return bool(stripped) and _BOILERPLATE.match(stripped) is not None
+    if not stripped or stripped[0].islower():
+        return False
+    return _BOILERPLATE.match(stripped) is not None
 
 
 def iter_lines(text: str, start: int = 0) -> Iterator[tuple[int, int]]:

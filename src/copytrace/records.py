@@ -149,6 +149,7 @@ class Evidence:
     order: float
     facts: float = 1.0  # share of the names and numbers of aligned sentences found on both sides
     numbers: float = 1.0  # the same for numbers only (1.0 when the aligned sentences have none)
+    reused: int = 0  # links that keep the wording or a specific figure (`classify.reuse_evidence`)
     shared_quotes: tuple[str, ...] = ()
     shared_names: tuple[str, ...] = ()
     candidate: tuple[str, ...] = ()  # stage-one reasons

@@ -44,16 +44,40 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def group(ids: Iterable[str], relations: Iterable[Relation]) -> list[list[str]]:
-    """Return the connected components of documents joined by relations, sorted."""
+def group(
+    ids: Iterable[str], relations: Iterable[Relation], linkage: float = 0.5
+) -> list[list[str]]:
+    """Return stories: documents joined by copies, then by same-story reports, sorted.
+
+    Copies always share a story. Two groups joined only by same-story relations merge when at
+    least `linkage` of the pairs across them are related (average linkage); a chain of pairwise
+    resemblances (A like B, B like C, C like D ...) does not make one story of a whole newswire.
+    """
     uf = _UnionFind()
     for doc_id in ids:
         uf.find(doc_id)
+    relations = list(relations)
     for rel in relations:
-        uf.union(rel.derived, rel.source)
-    members: dict[str, list[str]] = defaultdict(list)
+        if rel.is_copy:
+            uf.union(rel.derived, rel.source)
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for rel in relations:
+        neighbours[rel.derived].add(rel.source)
+        neighbours[rel.source].add(rel.derived)
+    members: dict[str, set[str]] = defaultdict(set)
     for doc_id in uf.parent:
-        members[uf.find(doc_id)].append(doc_id)
+        members[uf.find(doc_id)].add(doc_id)
+    for rel in sorted((r for r in relations if not r.is_copy), key=lambda r: -r.score):
+        x, y = uf.find(rel.derived), uf.find(rel.source)
+        if x == y:
+            continue
+        small, large = (members[x], members[y]) if len(members[x]) <= len(members[y]) else (members[y], members[x])
+        across = sum(len(neighbours[m] & large) for m in small)
+        if across >= linkage * len(small) * len(large):
+            uf.union(x, y)
+            root = uf.find(x)
+            merged = members.pop(x) | members.pop(y)
+            members[root] = merged
     return sorted((sorted(m) for m in members.values()), key=lambda m: (-len(m), m[0]))
 
 
