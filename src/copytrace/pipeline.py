@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,9 +70,16 @@ class Models:
         return self._minilm
 
 
-def prepare_all(docs: Sequence[Document], config: Config) -> list[Document]:
-    """Clean and split every document, with boilerplate lines learnt from the whole corpus."""
-    repeated = repeated_lines(docs, config.clean)
+def prepare_all(
+    docs: Sequence[Document], config: Config, repeated: frozenset[str] | None = None
+) -> list[Document]:
+    """Clean and split every document.
+
+    Boilerplate lines repeated across the corpus are learnt from `docs` unless `repeated` is given
+    (a store passes the lines it has counted over everything it holds).
+    """
+    if repeated is None:
+        repeated = repeated_lines(docs, config.clean)
     return [prepare(d, repeated) for d in progress(docs, len(docs), "splitting")]
 
 
@@ -88,16 +95,27 @@ def encode_all(docs: Sequence[Document], embedder: Embedder) -> list[Encoded]:
     return out
 
 
-def document_vectors(encoded: Sequence[Encoded], config: Config) -> np.ndarray:
-    """Return the candidate-search vector of each document (static meaning + TF-IDF of terms)."""
+def document_vectors(
+    encoded: Sequence[Encoded],
+    config: Config,
+    df: Mapping[str, int] | None = None,
+    n_docs: int | None = None,
+) -> np.ndarray:
+    """Return the candidate-search vector of each document (static meaning + TF-IDF of terms).
+
+    Document frequencies come from `encoded` itself unless `df` and `n_docs` are given (a store
+    passes its running counts so a new document's vector matches the stored ones).
+    """
     counted = [terms(e.doc, e.anchors) for e in encoded]
-    df: Counter[str] = Counter()
-    for counts in counted:
-        df.update(counts.keys())
+    if df is None:
+        local: Counter[str] = Counter()
+        for counts in counted:
+            local.update(counts.keys())
+        df, n_docs = local, len(counted)
     rows = [
         combined_vector(
             e.vector,
-            terms_vector(counts, df, len(counted)),
+            terms_vector(counts, df, n_docs or len(counted)),
             config.candidates.tfidf_weight,
         )
         for e, counts in zip(encoded, counted, strict=True)
