@@ -1,0 +1,338 @@
+"""Adding to and querying a store: the scan's stages, run on new documents against stored ones.
+
+A batch of new documents is prepared with the store's running statistics (repeated lines, term
+document frequencies), encoded once, and paired with stored documents through indexed lookups:
+equal digests, MinHash band hashes and nearest neighbours of the document vector. Pairs inside the
+batch come from the scan's own `find_candidates`. Stored partners are rebuilt from their stored
+sentences and float16 vectors (never re-embedded), the pipeline's `relate` aligns and classifies,
+and only the stories that the new relations touch are rebuilt. Everything a batch changes is
+written in one transaction; the cost of a batch grows with its size and the log of the store's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from copytrace.candidates import EXACT_ALL_PAIRS, find_candidates
+from copytrace.clean import iter_lines, line_key
+from copytrace.config import Config
+from copytrace.index import LSHIndex
+from copytrace.pipeline import Models, document_vectors, encode_all, prepare_all, relate
+from copytrace.records import Candidate, Document, Encoded, Problem
+from copytrace.signatures import jaccard, minhashes, terms
+from copytrace.store import Store, StoreError
+from copytrace.store_write import BatchWrite, Written, write_batch
+
+SAVE_INDEX_EVERY = 60.0  # seconds between saves of the index file during a long add
+
+
+@dataclass(frozen=True, slots=True)
+class AddReport:
+    """What one `Store.add` did."""
+
+    added: int  # documents stored
+    skipped: int  # already stored with the same id and content: nothing to do
+    relations: int  # new relations
+    stories: int  # stories created or changed
+    batches: int
+    seconds: float
+    ids: tuple[str, ...] = ()  # ids of the added documents (as stored: renamed ones with ~N)
+    renamed: tuple[tuple[str, str], ...] = ()  # (given id, stored id) for ids taken by other texts
+
+
+def content_hash(doc: Document) -> str:
+    """Return the hash of a document's raw title and text: equal hashes under one id are no-ops."""
+    raw = f"{doc.title or ''}\x00{doc.text}".encode()
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def settings(config: Config, models: Models) -> dict[str, str]:
+    """Return the settings that stored fingerprints depend on (they must not change in a store)."""
+    c = config.candidates
+    return {
+        "embedder": models.static.name,
+        "dim": str(models.static.dim),
+        "num_perm": str(c.num_perm),
+        "shingle": str(c.shingle),
+        "minhash_threshold": str(c.minhash_threshold),
+        "tfidf_weight": str(c.tfidf_weight),
+    }
+
+
+def check_settings(store: Store, config: Config, models: Models) -> None:
+    """Refuse to mix fingerprints made with other settings or another model into a store."""
+    for key, value in settings(config, models).items():
+        stored = store.meta.get(key)
+        if stored is not None and stored != value:
+            raise StoreError(
+                f"{store.path}: the store was built with {key} = {stored}, this run uses {value}; "
+                "use the store's settings (same --config, same --no-semantic)"
+            )
+
+
+def add_documents(
+    store: Store,
+    docs: Iterable[Document],
+    config: Config | None,
+    models: Models | None,
+    batch_size: int,
+    problems: list[Problem] | None,
+) -> AddReport:
+    """Add new documents to `store` batch by batch (see the module docstring)."""
+    config = config or Config()
+    models = models or Models(config.align)
+    check_settings(store, config, models)
+    if "embedder" not in store.meta:
+        store.conn.execute("BEGIN IMMEDIATE")
+        for key, value in settings(config, models).items():
+            store.set_meta(key, value)
+        store.conn.execute("COMMIT")
+    start = time.perf_counter()
+    totals: Counter[str] = Counter()
+    ids: list[str] = []
+    renamed: list[tuple[str, str]] = []
+    saved = time.perf_counter()
+    for batch in _batches(_new_only(store, docs, totals, renamed), batch_size):
+        written = add_batch(store, batch, config, models)
+        totals.update(added=len(batch), relations=written.relations, stories=written.stories)
+        totals["batches"] += 1
+        ids.extend(d.id for d in batch)
+        if time.perf_counter() - saved > SAVE_INDEX_EVERY:
+            store.index.save()
+            saved = time.perf_counter()
+    store.index.save()
+    if problems is not None:
+        problems.extend(
+            Problem(given, None, f"id already stored with another text; stored as {new!r}")
+            for given, new in renamed
+        )
+    return AddReport(
+        totals["added"], totals["skipped"], totals["relations"], totals["stories"],
+        totals["batches"], round(time.perf_counter() - start, 3), tuple(ids), tuple(renamed),
+    )  # fmt: skip
+
+
+def _new_only(
+    store: Store, docs: Iterable[Document], totals: Counter[str], renamed: list[tuple[str, str]]
+) -> Iterator[Document]:
+    """Yield the documents not stored yet; a stored id with another text gets a `~N` suffix."""
+    for doc in docs:
+        digest = content_hash(doc)
+        row = store.conn.execute("SELECT content FROM documents WHERE id = ?", (doc.id,)).fetchone()
+        if row is None:
+            yield doc
+        elif row[0] == digest:
+            totals["skipped"] += 1
+        else:
+            n = 2
+            while store.conn.execute(
+                "SELECT 1 FROM documents WHERE id = ?", (f"{doc.id}~{n}",)
+            ).fetchone():
+                n += 1
+            renamed.append((doc.id, f"{doc.id}~{n}"))
+            yield replace(doc, id=f"{doc.id}~{n}")
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def line_keys(doc: Document, max_chars: int) -> set[str]:
+    """Return the short lines of a document's body as counted for repeated-line boilerplate
+    (`clean.repeated_lines` counts the same way)."""
+    keys = set()
+    for start, end in iter_lines(doc.text, doc.body_start):
+        if 0 < end - start <= max_chars * 2:
+            key = line_key(doc.text[start:end])
+            if key and len(key) <= max_chars:
+                keys.add(key)
+    return keys
+
+
+def _counts(store: Store, table: str, column: str, names: Iterable[str]) -> dict[str, int]:
+    """Return the stored counts of `names` in a (name, count) table, in chunks of 500."""
+    names = list(names)
+    count_col = "docs" if table == "line_counts" else "df"
+    out: dict[str, int] = {}
+    for i in range(0, len(names), 500):
+        chunk = names[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        out.update(
+            store.conn.execute(
+                f"SELECT {column}, {count_col} FROM {table} WHERE {column} IN ({marks})", chunk
+            ).fetchall()
+        )
+    return out
+
+
+def repeated_with(
+    store: Store, batch_lines: Counter[str], total: int, config: Config
+) -> frozenset[str]:
+    """Return the repeated lines over the store plus a batch whose line counts are given."""
+    need = max(config.clean.repeated_min_docs, config.clean.repeated_share * total)
+    stored = _counts(store, "line_counts", "line", batch_lines)
+    found = {line for line, n in batch_lines.items() if stored.get(line, 0) + n >= need}
+    found.update(
+        r[0] for r in store.conn.execute("SELECT line FROM line_counts WHERE docs >= ?", (need,))
+    )
+    return frozenset(found)
+
+
+def add_batch(store: Store, batch: Sequence[Document], config: Config, models: Models) -> Written:
+    """Prepare, relate and write one batch of new documents in one transaction."""
+    started = time.perf_counter()
+    n_stored = len(store)
+    lines: Counter[str] = Counter()
+    for doc in batch:
+        lines.update(line_keys(doc, config.clean.repeated_max_chars))
+    repeated = repeated_with(store, lines, n_stored + len(batch), config)
+    prepared = prepare_all(batch, config, repeated)
+    usable = [d for d in prepared if d.sentences]
+    encoded = encode_all(usable, models.static)
+    counted = [terms(e.doc, e.anchors) for e in encoded]
+    df_batch: Counter[str] = Counter()
+    for counts in counted:
+        df_batch.update(counts.keys())
+    df = _counts(store, "term_df", "term", df_batch)
+    for term, n in df_batch.items():
+        df[term] = df.get(term, 0) + n
+    n_docs = int(store.meta.get("counted", "0")) + len(encoded)
+    vectors = document_vectors(encoded, config, df=df, n_docs=n_docs)
+    c = config.candidates
+    signatures = minhashes(usable, c.num_perm, c.shingle)
+    lsh = LSHIndex(c.num_perm, c.minhash_threshold)
+    bands = lsh.band_hashes(signatures) if len(usable) else np.zeros((0, lsh.bands), np.uint64)
+    candidates = find_candidates(usable, signatures, vectors, c)
+    cross, partners = cross_candidates(store, usable, signatures, bands, vectors, config)
+    by_id: dict[str, Encoded] = {e.doc.id: e for e in encoded}
+    stored = store.load_encoded(partners)
+    by_id.update({e.doc.id: e for e in stored.values()})
+    relations = relate(candidates + cross, by_id, models, config)
+    plan = BatchWrite(
+        documents=prepared, encoded=encoded, signatures=signatures, bands=bands, vectors=vectors,
+        relations=relations, lines=lines, df=df_batch, hashes=[content_hash(d) for d in prepared],
+        seconds=0.0,
+    )  # fmt: skip
+    written = write_batch(store, plan, config, started)
+    store.index.add(written.keys, vectors)
+    return written
+
+
+def cross_candidates(
+    store: Store,
+    docs: Sequence[Document],
+    signatures: np.ndarray,
+    bands: np.ndarray,
+    vectors: np.ndarray,
+    config: Config,
+    limit: int | None = None,
+) -> tuple[list[Candidate], list[int]]:
+    """Return candidate pairs of new documents with stored ones, and the stored keys involved.
+
+    The same three signals as a scan, as indexed lookups: equal digests, shared MinHash bands
+    (estimated Jaccard at the threshold), nearest neighbours above the cosine floor. A store
+    smaller than `all_pairs_below` pairs every new document with every stored one, as a scan of
+    that size would. Each pair is `(stored, new)`: stored documents came first, as in a scan of
+    the same documents in the order they were added.
+    """
+    c = config.candidates
+    found: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+    n_stored = len(store)
+    if n_stored and n_stored + len(docs) < c.all_pairs_below:
+        stored_vectors = _stored_vectors(store, None)
+        for i in range(len(docs)):
+            for key, vector in stored_vectors.items():
+                found[(i, key)]["small"] = float(vector @ vectors[i])
+    for i, doc in enumerate(docs):
+        for (key,) in store.conn.execute(
+            "SELECT key FROM documents WHERE digest = ? ORDER BY key LIMIT ?",
+            (doc.digest, EXACT_ALL_PAIRS),
+        ):
+            found[(i, key)]["exact"] = 1.0
+    hits = _band_hits(store, bands)
+    minhash = _stored_minhashes(store, {k for keys in hits for k in keys})
+    for i, hit in enumerate(hits):
+        for key in hit:
+            estimate = jaccard(signatures[i], minhash[key])
+            if estimate >= c.minhash_threshold:
+                found[(i, key)]["minhash"] = estimate
+    if len(docs):
+        for i, neighbours in enumerate(store.index.query(vectors, c.knn)):
+            for key, cos in neighbours:
+                if cos >= c.min_cosine:
+                    reasons = found[(i, key)]
+                    reasons["vector"] = max(cos, reasons.get("vector", 0.0))
+    pairs = sorted(found.items(), key=lambda kv: (kv[0][0], -max(kv[1].values()), kv[0][1]))
+    if limit is not None:  # a query aligns only its best few candidates
+        taken: Counter[int] = Counter()
+        kept = []
+        for item in pairs:
+            taken[item[0][0]] += 1
+            if taken[item[0][0]] <= limit:
+                kept.append(item)
+        pairs = kept
+    keys = sorted({key for (_, key), _ in pairs})
+    ids = store.ids(keys)
+    out = [
+        Candidate(ids[key], docs[i].id, tuple(reasons), max(reasons.values()))
+        for (i, key), reasons in pairs
+    ]
+    return out, keys
+
+
+def _band_hits(store: Store, bands: np.ndarray, max_bucket: int = 500) -> list[set[int]]:
+    """Return, per row of band hashes, the stored keys sharing a band (big buckets skipped)."""
+    out = []
+    query = "SELECT key FROM bands WHERE hash = ? LIMIT ?"
+    for row in band_keys(bands):
+        keys: set[int] = set()
+        for value in row:
+            members = store.conn.execute(query, (value, max_bucket + 1)).fetchall()
+            if len(members) <= max_bucket:  # larger buckets are boilerplate shared by hundreds
+                keys.update(m[0] for m in members)
+        out.append(keys)
+    return out
+
+
+def band_keys(bands: np.ndarray) -> list[list[int]]:
+    """Return the stored form of band hashes: one signed 64-bit integer per band, band mixed in
+    (so equal hashes in different bands do not meet)."""
+    if not len(bands):
+        return []
+    offsets = np.arange(bands.shape[1], dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):
+        mixed = np.asarray(bands, dtype=np.uint64) + offsets
+    return mixed.view(np.int64).tolist()
+
+
+def _stored_minhashes(store: Store, keys: Iterable[int]) -> dict[int, np.ndarray]:
+    out = {}
+    for key in keys:
+        query = "SELECT minhash FROM fingerprints WHERE key = ?"
+        row = store.conn.execute(query, (key,)).fetchone()
+        if row is not None:
+            out[key] = np.frombuffer(row[0], dtype=np.uint32)
+    return out
+
+
+def _stored_vectors(store: Store, keys: Iterable[int] | None) -> dict[int, np.ndarray]:
+    rows = store.conn.execute("SELECT key, vector FROM fingerprints").fetchall()
+    wanted = None if keys is None else set(keys)
+    return {
+        k: np.frombuffer(v, dtype=np.float16).astype(np.float32)
+        for k, v in rows
+        if wanted is None or k in wanted
+    }

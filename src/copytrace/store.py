@@ -1,0 +1,434 @@
+"""The persistent store: one SQLite file (WAL) that grows, remembers and answers.
+
+`Store` holds documents with their sentences, float16 sentence vectors and fingerprints, the corpus
+statistics a new document is prepared against (repeated lines, term document frequencies), MinHash
+band hashes for LSH lookups, relations with all their evidence, and stories. The nearest-neighbour
+index of document vectors lives beside the file (`store_index.StoreIndex`); the database is the
+source of truth and the index is caught up from it whenever it lags.
+
+One writer, many readers: a writer holds an exclusive lock file for as long as it is open; readers
+open the database read-only and keep answering while a writer commits (WAL). Every batch of `add`
+is one transaction, so a crash leaves it wholly in or wholly out.
+
+Example:
+    >>> with Store.open("news.ct", create=True) as store:
+    ...     report = store.add(documents)
+    ...     results = store.query([suspect])
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from copytrace import __version__
+from copytrace.clean import normalize
+from copytrace.errors import CopytraceError
+from copytrace.records import Document, Encoded, Relation, Sentence, Story
+from copytrace.signatures import encode_document
+from copytrace.store_codec import relation_from_json, relation_from_row, span_blob, spans
+
+if TYPE_CHECKING:
+    from copytrace.config import Config
+    from copytrace.incremental import AddReport
+    from copytrace.pipeline import Models
+    from copytrace.records import Problem
+    from copytrace.store_query import QueryResult
+
+APPLICATION_ID = 0x43545243  # "CTRC" in the SQLite header: tells a store from any other database
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE documents(
+    key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, content TEXT NOT NULL, digest TEXT NOT NULL,
+    path TEXT, line INTEGER, title TEXT, published TEXT, url TEXT, source TEXT,
+    body_start INTEGER NOT NULL, chars INTEGER NOT NULL, batch INTEGER NOT NULL,
+    added TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX documents_digest ON documents(digest);
+CREATE INDEX documents_content ON documents(content);
+-- int32 (start, end) pairs of sentences and boilerplate lines, float16 sentence vectors
+CREATE TABLE sentences(
+    key INTEGER PRIMARY KEY, spans BLOB NOT NULL, boilerplate BLOB NOT NULL, vectors BLOB NOT NULL);
+-- uint32 MinHash signature and float16 candidate vector (the ANN index is rebuilt from these)
+CREATE TABLE fingerprints(key INTEGER PRIMARY KEY, minhash BLOB NOT NULL, vector BLOB NOT NULL);
+CREATE TABLE bands(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash, key))
+    WITHOUT ROWID;
+CREATE TABLE line_counts(line TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+-- a < b: one row per related pair, derived/source/direction/reason as oriented by the stories,
+-- `relation` is the JSON of the relation as aligned, with all its evidence
+CREATE TABLE relations(
+    a INTEGER NOT NULL, b INTEGER NOT NULL, derived INTEGER NOT NULL, source INTEGER NOT NULL,
+    kind TEXT NOT NULL, score REAL NOT NULL, direction TEXT NOT NULL, reason TEXT NOT NULL,
+    batch INTEGER NOT NULL, relation TEXT NOT NULL, PRIMARY KEY(a, b)) WITHOUT ROWID;
+CREATE INDEX relations_b ON relations(b);
+CREATE TABLE stories(
+    key INTEGER PRIMARY KEY, original INTEGER, basis TEXT NOT NULL, size INTEGER NOT NULL,
+    updated TEXT NOT NULL);
+CREATE TABLE story_members(doc INTEGER PRIMARY KEY, story INTEGER NOT NULL);
+CREATE INDEX story_members_story ON story_members(story);
+CREATE TABLE batches(
+    key INTEGER PRIMARY KEY, finished TEXT NOT NULL, documents INTEGER NOT NULL,
+    relations INTEGER NOT NULL, seconds REAL NOT NULL);
+"""
+
+# Schema migrations: MIGRATIONS[v] takes a store from version v to v + 1, in one transaction.
+MIGRATIONS: dict[int, tuple[str, ...]] = {}
+
+
+class StoreError(CopytraceError):
+    """A store cannot be opened or used as asked; the message names the file and what to do."""
+
+
+class StoreLocked(StoreError):
+    """Another process is writing to the store."""
+
+
+class Store:
+    """A persistent, growing copytrace store: `open`, `add`, `query`, `stories`, `close`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool, lock: Any) -> None:
+        self.path = path
+        self.conn = conn
+        self.readonly = readonly
+        self._lock = lock
+        self.meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        self._index: Any = None
+
+    # ---- opening and closing ------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, create: bool = False, readonly: bool = False) -> Store:
+        """Open the store at `path`; `create` makes a new one if there is none.
+
+        A writer (`readonly=False`) takes the store's lock and upgrades an older schema; a reader
+        never writes and never waits for the writer.
+        """
+        path = Path(path)
+        exists = path.exists() and path.stat().st_size > 0
+        if path.is_dir():
+            raise StoreError(f"{path}: is a directory; give the store's file, e.g. {path}/news.ct")
+        if not exists and (readonly or not create):
+            raise StoreError(
+                f"{path}: no store here; create one with: copytrace add --db {path} FILES"
+            )
+        lock = None if readonly else _lock(path)
+        try:
+            conn = _connect(path, readonly)
+            if not exists:
+                _create(conn)
+            _check(conn, path, readonly)
+        except BaseException:
+            if lock is not None:
+                lock.close()
+            raise
+        return cls(path, conn, readonly, lock)
+
+    def close(self) -> None:
+        """Save the index if this is the writer, and release the file and its lock."""
+        if self._index is not None and not self.readonly:
+            self._index.save()
+        self.conn.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- the verbs ----------------------------------------------------------------------------
+
+    def add(
+        self,
+        docs: Iterable[Document],
+        config: Config | None = None,
+        models: Models | None = None,
+        batch_size: int = 1000,
+        problems: list[Problem] | None = None,
+    ) -> AddReport:
+        """Add documents, comparing each batch with everything stored; return what changed."""
+        from copytrace.incremental import add_documents
+
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only; open it for writing to add")
+        return add_documents(self, docs, config, models, batch_size, problems)
+
+    def query(
+        self, docs: Sequence[Document], config: Config | None = None, models: Models | None = None
+    ) -> list[QueryResult]:
+        """Return, for each document, the stored documents it relates to, best source first."""
+        from copytrace.store_query import query_documents
+
+        return query_documents(self, docs, config, models)
+
+    def __len__(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def keys(self, ids: Iterable[str]) -> dict[str, int]:
+        """Return the store keys of the given document ids that are stored."""
+        out = {}
+        for doc_id in ids:
+            row = self.conn.execute("SELECT key FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row:
+                out[doc_id] = row[0]
+        return out
+
+    def ids(self, keys: Iterable[int]) -> dict[int, str]:
+        """Return the document id of each stored key."""
+        return {k: self._id(k) for k in keys}
+
+    def _id(self, key: int) -> str:
+        row = self.conn.execute("SELECT id FROM documents WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: document key {key} is missing; the store is damaged")
+        return str(row[0])
+
+    def document(self, doc_id: str) -> Document | None:
+        """Return a stored document with its sentences, or None."""
+        key = self.keys([doc_id]).get(doc_id)
+        return None if key is None else self.load_documents([key])[key]
+
+    def load_documents(self, keys: Iterable[int]) -> dict[int, Document]:
+        """Return stored documents by key, with the sentences they were stored with."""
+        out = {}
+        for key in keys:
+            row = self.conn.execute(
+                "SELECT d.id, d.text, d.path, d.line, d.title, d.published, d.url, d.source, "
+                "d.body_start, d.digest, s.spans, s.boilerplate FROM documents d "
+                "JOIN sentences s ON s.key = d.key WHERE d.key = ?",
+                (key,),
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"{self.path}: document key {key} is missing; store damaged")
+            text = row[1]
+            sentences = tuple(
+                Sentence(i, s, e, normalize(text[s:e])) for i, (s, e) in enumerate(spans(row[10]))
+            )
+            out[key] = Document(
+                id=row[0], text=text, path=row[2], line=row[3], title=row[4], published=row[5],
+                url=row[6], source=row[7], body_start=row[8], sentences=sentences,
+                boilerplate=spans(row[11]), digest=row[9],
+            )  # fmt: skip
+        return out
+
+    def load_encoded(self, keys: Iterable[int]) -> dict[int, Encoded]:
+        """Return stored documents ready for alignment, from their stored vectors (no model)."""
+        keys = list(keys)
+        docs = self.load_documents(keys)
+        dim = int(self.meta["dim"])
+        out = {}
+        for key in keys:
+            blob = self.conn.execute("SELECT vectors FROM sentences WHERE key = ?", (key,))
+            vectors = np.frombuffer(blob.fetchone()[0], dtype=np.float16).reshape(-1, dim)
+            out[key] = encode_document(docs[key], vectors.astype(np.float32))
+        return out
+
+    def relations(self, doc_id: str) -> list[Relation]:
+        """Return the stored relations of one document (either side), strongest first."""
+        key = self.keys([doc_id]).get(doc_id)
+        if key is None:
+            return []
+        rows = self.conn.execute(
+            "SELECT derived, source, direction, reason, relation FROM relations "
+            "WHERE a = ? UNION ALL SELECT derived, source, direction, reason, relation "
+            "FROM relations WHERE b = ?",
+            (key, key),
+        ).fetchall()
+        rels = [relation_from_row(row, self._id) for row in rows]
+        return sorted(rels, key=lambda r: (not r.is_copy, -r.score, r.derived, r.source))
+
+    def relations_among(self, keys: Sequence[int]) -> list[tuple[int, int, Relation]]:
+        """Return `(a, b, relation as aligned)` for every stored relation with both ends in `keys`
+        (the stories orient them afresh)."""
+        wanted = set(keys)
+        out = []
+        for key in keys:
+            for a, b, text in self.conn.execute(
+                "SELECT a, b, relation FROM relations WHERE a = ?", (key,)
+            ):
+                if b in wanted:
+                    out.append((a, b, relation_from_json(text)))
+        return out
+
+    def story_of(self, key: int) -> int | None:
+        """Return the story key of a stored document."""
+        row = self.conn.execute("SELECT story FROM story_members WHERE doc = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def story(self, story_key: int) -> Story:
+        """Return one stored story."""
+        row = self.conn.execute(
+            "SELECT original, basis FROM stories WHERE key = ?", (story_key,)
+        ).fetchone()
+        members = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT d.id FROM story_members m JOIN documents d ON d.key = m.doc "
+                "WHERE m.story = ? ORDER BY d.id",
+                (story_key,),
+            )
+        ]
+        original = None if row is None or row[0] is None else self._id(row[0])
+        return Story(f"s{story_key}", tuple(members), original, row[1] if row else "")
+
+    def stories(self, since: str | None = None, min_size: int = 2) -> list[Story]:
+        """Return stories of at least `min_size` documents, largest first; `since` (an ISO date)
+        keeps those that changed on or after it."""
+        rows = self.conn.execute(
+            "SELECT key FROM stories WHERE size >= ? AND updated >= ? ORDER BY size DESC, key",
+            (min_size, since or ""),
+        ).fetchall()
+        return [self.story(r[0]) for r in rows]
+
+    def members(self, story_key: int) -> list[int]:
+        """Return the document keys of a story."""
+        rows = self.conn.execute("SELECT doc FROM story_members WHERE story = ?", (story_key,))
+        return [r[0] for r in rows]
+
+    def iter_documents(self) -> Iterator[tuple[int, Document]]:
+        """Yield `(key, document)` of every stored document in the order they were added
+        (without sentences: for export)."""
+        for row in self.conn.execute(
+            "SELECT key, id, text, path, line, title, published, url, source, body_start, digest "
+            "FROM documents ORDER BY key"
+        ):
+            yield row[0], Document(
+                id=row[1], text=row[2], path=row[3], line=row[4], title=row[5], published=row[6],
+                url=row[7], source=row[8], body_start=row[9], digest=row[10],
+            )  # fmt: skip
+
+    def copy_relations(self) -> Iterator[tuple[int, int, str, float]]:
+        """Yield `(derived, source, kind, score)` of every stored copy relation."""
+        yield from self.conn.execute(
+            "SELECT derived, source, kind, score FROM relations WHERE kind != 'same_story'"
+        )
+
+    @property
+    def index(self) -> Any:
+        """The nearest-neighbour index of document vectors, caught up with the database."""
+        if self._index is None:
+            from copytrace.store_index import StoreIndex
+
+            self._index = StoreIndex(self, writable=not self.readonly)
+        return self._index
+
+    def set_meta(self, key: str, value: object) -> None:
+        """Record a setting in the store (inside the caller's transaction)."""
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
+            "value = excluded.value",
+            (key, str(value)),
+        )
+        self.meta[key] = str(value)
+
+
+def _lock(path: Path) -> Any:
+    """Take the writer's lock (a file beside the store), or say who holds it."""
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the writer's lifetime
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the lock file {lock_path}: {exc}") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise StoreLocked(
+            f"{path}: locked by a writer ({holder}); wait for it to finish (queries still work)"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    return handle
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open as a store ({exc})") from None
+    return conn
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.executemany(
+        "INSERT INTO meta(key, value) VALUES(?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("copytrace", __version__), ("batch", "0")],
+    )
+    conn.execute("COMMIT")
+
+
+def _check(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+    """Refuse a file that is not a store or is newer than this copytrace; migrate an older one."""
+    try:
+        app = conn.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.DatabaseError:
+        raise StoreError(f"{path}: not a copytrace store (not an SQLite database)") from None
+    if app != APPLICATION_ID:
+        raise StoreError(f"{path}: an SQLite database, but not a copytrace store")
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    version = int(meta.get("schema_version", "0"))
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: written by a newer copytrace ({meta.get('copytrace', '?')}, store schema "
+            f"{version}); this is copytrace {__version__} (schema {SCHEMA_VERSION}): upgrade "
+            "copytrace to use it"
+        )
+    if version < SCHEMA_VERSION:
+        if readonly:
+            raise StoreError(
+                f"{path}: store schema {version} is older than this copytrace's "
+                f"({SCHEMA_VERSION}); upgrade it once with: copytrace add --db {path}"
+            )
+        migrate(conn, version)
+
+
+def migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Bring a store from schema `version` to the current one, one transaction per step."""
+    while version < SCHEMA_VERSION:
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in MIGRATIONS[version]:
+            conn.execute(statement)
+        version += 1
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+        conn.execute("COMMIT")
+
+
+def to_blob(array: np.ndarray, dtype: Any) -> bytes:
+    """Return an array as the bytes stored in a BLOB column."""
+    return np.ascontiguousarray(array, dtype=dtype).tobytes()
+
+
+def store_meta_json(store: Store) -> dict[str, Any]:
+    """Return the store's settings as a JSON-ready dict."""
+    return {k: (json.loads(v) if v[:1] in "[{" else v) for k, v in sorted(store.meta.items())}
+
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError", "StoreLocked", "span_blob"]

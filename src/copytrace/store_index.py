@@ -1,0 +1,132 @@
+"""The store's nearest-neighbour index of document vectors: a usearch file beside the database.
+
+The database is the source of truth: every document vector is in its `fingerprints` table, and the
+index file is a cache of them. Keys only grow, so the index is caught up by adding the vectors of
+keys above the largest it holds: after a crash (the batch committed, the file not yet saved), after
+the file was deleted, or while a reader watches a writer. The writer saves the file atomically
+(write beside, then rename), so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from copytrace.index import VectorIndex
+
+if TYPE_CHECKING:
+    from copytrace.store import Store
+
+EXACT_BELOW = 20_000  # brute force is exact and still fast below this many vectors
+
+
+def index_path(db: Path) -> Path:
+    """Return the path of the index file of the store at `db`."""
+    return db.with_name(db.name + ".usearch")
+
+
+class StoreIndex:
+    """Nearest neighbours over every stored document vector: the saved file plus a caught-up tail.
+
+    A writer loads the file into memory and adds to it; a reader memory-maps the file (so large
+    indexes open at once and share pages) and keeps the vectors added since in a small exact
+    index of its own.
+    """
+
+    def __init__(self, store: Store, writable: bool) -> None:
+        from usearch.index import Index
+
+        self.store = store
+        self.writable = writable
+        self.path = index_path(store.path)
+        self.dim = int(store.meta.get("vector_dim", "0"))
+        self._main = Index(ndim=max(self.dim, 1), metric="cos", dtype="f16")
+        self._tail: VectorIndex | None = None
+        self._dirty = False
+        if self.dim and self.path.exists():
+            try:
+                if writable:
+                    self._main.load(str(self.path))
+                else:
+                    self._main.view(str(self.path))
+            except (RuntimeError, ValueError):
+                # a damaged or foreign file is only a cache: start again from the database
+                self._main = Index(ndim=self.dim, metric="cos", dtype="f16")
+                self._dirty = True
+            if self._main.ndim != self.dim:
+                self._main = Index(ndim=self.dim, metric="cos", dtype="f16")
+                self._dirty = True
+        self.max_key = int(np.max(self._main.keys)) if len(self._main) else 0
+        self.refresh()
+
+    def refresh(self) -> int:
+        """Add the stored vectors the index does not hold yet; return how many were added."""
+        rows = self.store.conn.execute(
+            "SELECT key, vector FROM fingerprints WHERE key > ? ORDER BY key", (self.max_key,)
+        ).fetchall()
+        if not rows:
+            return 0
+        keys = [r[0] for r in rows]
+        vectors = np.stack([np.frombuffer(r[1], dtype=np.float16) for r in rows])
+        self.add(keys, vectors)
+        return len(rows)
+
+    def add(self, keys: list[int], vectors: np.ndarray) -> None:
+        """Add the vectors of newly committed documents."""
+        if not keys:
+            return
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if self.dim != vectors.shape[1]:  # the store's first batch sets the dimension
+            from usearch.index import Index
+
+            self.dim = vectors.shape[1]
+            self._main = Index(ndim=self.dim, metric="cos", dtype="f16")
+        if self.writable:
+            self._main.add(np.asarray(keys, dtype=np.uint64), vectors)
+            self._dirty = True
+        else:
+            if self._tail is None:
+                self._tail = VectorIndex(self.dim, exact_below=EXACT_BELOW)
+            self._tail.add(keys, vectors)
+        self.max_key = max(self.max_key, max(keys))
+
+    def query(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """Return, for each vector, up to `k` `(key, cosine)` neighbours, closest first."""
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        out: list[list[tuple[int, float]]] = [[] for _ in range(len(vectors))]
+        n = len(self._main)
+        if n and len(vectors):
+            found = self._main.search(vectors, min(k, n), exact=n < EXACT_BELOW)
+            keys = np.atleast_2d(found.keys)
+            dist = np.atleast_2d(found.distances)
+            # one query vector gives a `Matches` (no counts), several a `BatchMatches`
+            counts = getattr(found, "counts", [len(found.keys)])
+            for row, count in enumerate(np.atleast_1d(counts).tolist()):
+                out[row] = [(int(keys[row, j]), 1.0 - float(dist[row, j])) for j in range(count)]
+        if self._tail is not None and len(self._tail):
+            tail_keys, tail_cos = self._tail.query(vectors, k)
+            for row in range(len(vectors)):
+                extra = [
+                    (int(key), float(cos))
+                    for key, cos in zip(tail_keys[row], tail_cos[row], strict=True)
+                    if key >= 0
+                ]
+                out[row] = sorted(out[row] + extra, key=lambda x: -x[1])[:k]
+        return out
+
+    def save(self) -> None:
+        """Write the index file atomically if it changed (the writer only)."""
+        if not (self.writable and self._dirty):
+            return
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        self._main.save(str(tmp))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+        self._dirty = False
+
+    def __len__(self) -> int:
+        return len(self._main) + (len(self._tail) if self._tail is not None else 0)
