@@ -123,9 +123,14 @@ class Store:
         lock = None if readonly else _lock(path)
         try:
             conn = _connect(path, readonly)
+            if exists:  # before any write: a foreign database must stay untouched
+                _check_identity(conn, path)
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
             if not exists:
                 _create(conn)
-            _check(conn, path, readonly)
+            _check_version(conn, path, readonly)
         except BaseException:
             if lock is not None:
                 lock.close()
@@ -363,12 +368,9 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         else:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 10000")
-        if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: cannot open as a store ({exc})") from None
+        raise StoreError(f"{path}: not a copytrace store (not readable as SQLite: {exc})") from None
     return conn
 
 
@@ -385,14 +387,18 @@ def _create(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
-def _check(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
-    """Refuse a file that is not a store or is newer than this copytrace; migrate an older one."""
+def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a file that is not a copytrace store."""
     try:
         app = conn.execute("PRAGMA application_id").fetchone()[0]
     except sqlite3.DatabaseError:
         raise StoreError(f"{path}: not a copytrace store (not an SQLite database)") from None
     if app != APPLICATION_ID:
         raise StoreError(f"{path}: an SQLite database, but not a copytrace store")
+
+
+def _check_version(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+    """Refuse a store newer than this copytrace; migrate an older one (a writer only)."""
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     version = int(meta.get("schema_version", "0"))
     if version > SCHEMA_VERSION:

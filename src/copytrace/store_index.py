@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from copytrace.index import VectorIndex
 
 if TYPE_CHECKING:
     from copytrace.store import Store
@@ -44,7 +42,7 @@ class StoreIndex:
         self.path = index_path(store.path)
         self.dim = int(store.meta.get("vector_dim", "0"))
         self._main = Index(ndim=max(self.dim, 1), metric="cos", dtype="f16")
-        self._tail: VectorIndex | None = None
+        self._tail: Any = None  # a reader's index of what was added after the file was saved
         self._dirty = False
         if self.dim and self.path.exists():
             try:
@@ -89,31 +87,18 @@ class StoreIndex:
             self._dirty = True
         else:
             if self._tail is None:
-                self._tail = VectorIndex(self.dim, exact_below=EXACT_BELOW)
-            self._tail.add(keys, vectors)
+                from usearch.index import Index
+
+                self._tail = Index(ndim=self.dim, metric="cos", dtype="f16")
+            self._tail.add(np.asarray(keys, dtype=np.uint64), vectors)
         self.max_key = max(self.max_key, max(keys))
 
     def query(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """Return, for each vector, up to `k` `(key, cosine)` neighbours, closest first."""
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-        out: list[list[tuple[int, float]]] = [[] for _ in range(len(vectors))]
-        n = len(self._main)
-        if n and len(vectors):
-            found = self._main.search(vectors, min(k, n), exact=n < EXACT_BELOW)
-            keys = np.atleast_2d(found.keys)
-            dist = np.atleast_2d(found.distances)
-            # one query vector gives a `Matches` (no counts), several a `BatchMatches`
-            counts = getattr(found, "counts", [len(found.keys)])
-            for row, count in enumerate(np.atleast_1d(counts).tolist()):
-                out[row] = [(int(keys[row, j]), 1.0 - float(dist[row, j])) for j in range(count)]
-        if self._tail is not None and len(self._tail):
-            tail_keys, tail_cos = self._tail.query(vectors, k)
-            for row in range(len(vectors)):
-                extra = [
-                    (int(key), float(cos))
-                    for key, cos in zip(tail_keys[row], tail_cos[row], strict=True)
-                    if key >= 0
-                ]
+        out = _search(self._main, vectors, k)
+        if self._tail is not None:
+            for row, extra in enumerate(_search(self._tail, vectors, k)):
                 out[row] = sorted(out[row] + extra, key=lambda x: -x[1])[:k]
         return out
 
@@ -130,3 +115,19 @@ class StoreIndex:
 
     def __len__(self) -> int:
         return len(self._main) + (len(self._tail) if self._tail is not None else 0)
+
+
+def _search(index: Any, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    """Return up to `k` `(key, cosine)` neighbours per vector from a usearch index."""
+    out: list[list[tuple[int, float]]] = [[] for _ in range(len(vectors))]
+    n = len(index)
+    if not n or not len(vectors):
+        return out
+    found = index.search(vectors, min(k, n), exact=n < EXACT_BELOW)
+    keys = np.atleast_2d(found.keys)
+    dist = np.atleast_2d(found.distances)
+    # one query vector gives a `Matches` (no counts), several a `BatchMatches`
+    counts = getattr(found, "counts", [len(found.keys)])
+    for row, count in enumerate(np.atleast_1d(counts).tolist()):
+        out[row] = [(int(keys[row, j]), 1.0 - float(dist[row, j])) for j in range(count)]
+    return out

@@ -1,0 +1,140 @@
+"""The store commands through click's runner: add, query, stories, show, dedup, scan --db, and
+their clean errors."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from copytrace.cli import Session, cli
+from copytrace.pipeline import Models
+
+ORIGINAL, SPIN, CONDENSED = "001_f57957876d2b9527", "000_500a8c1d4f6eb8df", "003_5f2bf27763bf766a"
+
+
+@pytest.fixture
+def run(models: Models) -> Any:
+    """Invoke the CLI in process with the session's loaded models."""
+    runner = CliRunner()
+
+    def invoke(*args: str | Path) -> Result:
+        return runner.invoke(cli, [str(a) for a in args], obj=Session([models]))
+
+    return invoke
+
+
+@pytest.fixture
+def db(tmp_path: Path, seeds: Path, run: Any) -> Path:
+    path = tmp_path / "news.ct"
+    result = run("add", "--db", path, seeds, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["added"] == 5
+    return path
+
+
+def test_add_twice_adds_nothing_the_second_time(db: Path, seeds: Path, run: Any) -> None:
+    result = run("add", "--db", db, seeds)
+    assert result.exit_code == 0, result.output
+    assert "added 0 documents (5 already stored)" in result.stdout
+
+
+def test_query_json_ranks_sources_per_input(db: Path, seeds: Path, run: Any) -> None:
+    text = (seeds / f"{ORIGINAL}.txt").read_text()
+    result = run("query", "--db", db, seeds / f"{SPIN}.txt", "--text", text[:1200], "--json")
+    assert result.exit_code == 0, result.output
+    queries = json.loads(result.stdout)["queries"]
+    assert [q["id"] for q in queries] == [str(seeds / f"{SPIN}.txt"), "text"]
+    for q in queries:
+        assert q["ms"] > 0
+        first = q["sources"][0]
+        assert set(first) >= {"id", "kind", "score", "coverage", "passages", "conflicts"}
+        assert first["kind"] != "same_story"
+        kinds = [s["kind"] for s in q["sources"]]
+        assert kinds.index("same_story") > max(i for i, k in enumerate(kinds) if k != "same_story")
+    assert queries[1]["sources"][0]["id"] == ORIGINAL
+    assert queries[1]["sources"][0]["passages"][0]["query"][0] >= 0
+
+
+def test_stories_show_and_dedup(db: Path, tmp_path: Path, run: Any) -> None:
+    stories = run("stories", "--db", db, "--json")
+    assert stories.exit_code == 0, stories.output
+    [story] = json.loads(stories.stdout)["stories"]
+    assert story["original"] == ORIGINAL and len(story["members"]) == 5
+    assert "original: 001" in run("stories", "--db", db).stdout
+    assert (
+        json.loads(run("stories", "--db", db, "--since", "2999-01-01", "--json").stdout)["stories"]
+        == []
+    )
+
+    show = run("show", "--db", db, SPIN, "--json")
+    assert show.exit_code == 0, show.output
+    kinds = {(r["derived"], r["source"]): r["kind"] for r in json.loads(show.stdout)["relations"]}
+    assert kinds[(SPIN, ORIGINAL)] == "spin"
+
+    out = tmp_path / "clean.jsonl"
+    dedup = run("dedup", "--db", db, "--keep", "original", "-o", out, "--json")
+    assert dedup.exit_code == 0, dedup.output
+    assert json.loads(dedup.stdout)["removed"] == 2
+    kept = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    assert ORIGINAL in kept and SPIN not in kept and CONDENSED not in kept
+    removed = [json.loads(x) for x in (tmp_path / "clean.map.jsonl").read_text().splitlines()]
+    assert {r["removed"]: r["kept"] for r in removed} == {SPIN: ORIGINAL, CONDENSED: ORIGINAL}
+
+
+def test_scan_with_db_reports_as_scan_and_keeps_the_result(
+    tmp_path: Path, seeds: Path, run: Any
+) -> None:
+    plain = json.loads(run("scan", seeds, "--json").stdout)
+    stored = run("scan", seeds, "--db", tmp_path / "scan.ct", "--json")
+    assert stored.exit_code == 0, stored.output
+    persisted = json.loads(stored.stdout)
+
+    def edges(out: dict) -> set[tuple[str, str, str, str]]:
+        return {(r["derived"], r["source"], r["kind"], r["direction"]) for r in out["relations"]}
+
+    assert edges(persisted) == edges(plain)
+    assert [s["original"] for s in persisted["stories"]] == [
+        s["original"] for s in plain["stories"]
+    ]
+    again = run("query", "--db", tmp_path / "scan.ct", seeds / f"{CONDENSED}.txt", "--json")
+    assert json.loads(again.stdout)["queries"][0]["sources"][0]["kind"] == "duplicate"
+
+
+def test_store_errors_are_one_clean_line(tmp_path: Path, run: Any) -> None:
+    missing = run("query", "--db", tmp_path / "none.ct", "--text", "anything at all here")
+    assert missing.exit_code == 2
+    assert "no store here; create one with: copytrace add --db" in missing.output
+    assert "Traceback" not in missing.output
+
+    foreign = tmp_path / "foreign.ct"
+    foreign.write_text("not a database at all\n" * 50)
+    result = run("stories", "--db", foreign)
+    assert result.exit_code == 2 and "not a copytrace store" in result.output
+
+    newer = tmp_path / "newer.ct"
+    assert run("add", "--db", newer).exit_code == 0  # no inputs: creates an empty store
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    result = run("show", "--db", newer, "x")
+    assert result.exit_code == 2 and "newer copytrace" in result.output
+
+
+def test_a_locked_store_is_reported(tmp_path: Path, run: Any) -> None:
+    from copytrace.store import Store
+
+    path = tmp_path / "busy.ct"
+    with Store.open(path, create=True):
+        result = run("add", "--db", path, "--no-semantic")
+    assert result.exit_code == 2
+    assert "locked by a writer" in result.output
+
+
+def test_show_of_an_unknown_document(db: Path, run: Any) -> None:
+    result = run("show", "--db", db, "no-such-doc")
+    assert result.exit_code == 2
+    assert "no document 'no-such-doc'" in result.output

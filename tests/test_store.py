@@ -1,0 +1,246 @@
+"""The store: opening and its errors, incremental adds that match a scan, stories that grow,
+readers beside a writer, queries, deduplication and the index caught up from the database."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from copytrace import store as store_module
+from copytrace.config import Config
+from copytrace.ingest import iter_documents, read_text
+from copytrace.pipeline import Models
+from copytrace.records import Document, ScanResult
+from copytrace.store import Store, StoreError, StoreLocked
+from copytrace.store_codec import relation_from_json, relation_json
+from copytrace.store_dedup import write_dedup
+from copytrace.store_index import index_path
+
+ORIGINAL, SPIN, CONDENSED = "001_f57957876d2b9527", "000_500a8c1d4f6eb8df", "003_5f2bf27763bf766a"
+LEXICAL = Config().with_values({"align": {"model": "lexical"}})
+
+
+def seed_docs(seeds: Path) -> list[Document]:
+    return list(iter_documents([seeds], Config().read, []))
+
+
+def edges(relations: object) -> set[tuple[str, str, str, str]]:
+    return {(r.derived, r.source, r.kind, r.direction) for r in relations}  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, seeds: Path, models: Models) -> Path:
+    """A store holding the five seeds, added one by one (do not write to it)."""
+    path = tmp_path_factory.mktemp("seeded") / "seeds.ct"
+    with Store.open(path, create=True) as store:
+        for doc in seed_docs(seeds):
+            store.add([doc], Config(), models)
+    return path
+
+
+# --- opening -----------------------------------------------------------------------------------
+
+
+def test_create_then_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "new.ct"
+    with Store.open(path, create=True) as store:
+        assert len(store) == 0
+        assert store.meta["schema_version"] == str(store_module.SCHEMA_VERSION)
+    with Store.open(path, readonly=True) as store:
+        assert store.stories() == []
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_missing_store_says_how_to_create_one(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no store here; create one with: copytrace add"):
+        Store.open(tmp_path / "none.ct", readonly=True)
+
+
+def test_foreign_files_are_refused(tmp_path: Path) -> None:
+    text = tmp_path / "notes.ct"
+    text.write_text("just some notes, not a database\n" * 100)
+    with pytest.raises(StoreError, match="not a copytrace store"):
+        Store.open(text)
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t(x)").connection.commit()
+    with pytest.raises(StoreError, match="SQLite database, but not a copytrace store"):
+        Store.open(other, readonly=True)
+
+
+def test_a_store_from_a_newer_copytrace_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.ct"
+    Store.open(path, create=True).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"newer copytrace.*schema 99.*upgrade copytrace"):
+        Store.open(path, readonly=True)
+
+
+def test_an_older_store_is_migrated_by_a_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.ct"
+    Store.open(path, create=True).close()
+    current = store_module.SCHEMA_VERSION
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(
+        store_module.MIGRATIONS, current, ("ALTER TABLE documents ADD COLUMN lang TEXT",)
+    )
+    with pytest.raises(StoreError, match="older than this copytrace"):
+        Store.open(path, readonly=True)
+    with Store.open(path) as store:
+        assert store.meta["schema_version"] == str(current + 1)
+        store.conn.execute("SELECT lang FROM documents").fetchall()
+
+
+def test_a_second_writer_is_told_the_store_is_locked(tmp_path: Path) -> None:
+    path = tmp_path / "busy.ct"
+    with Store.open(path, create=True):
+        with pytest.raises(StoreLocked, match=r"locked by a writer .pid \d+.*queries still work"):
+            Store.open(path)
+        with Store.open(path, readonly=True) as reader:  # readers never wait
+            assert len(reader) == 0
+    Store.open(path).close()  # the lock goes with the writer
+
+
+# --- adding ------------------------------------------------------------------------------------
+
+
+def test_seeds_added_one_by_one_match_a_scan(seeded: Path, seed_scan: ScanResult) -> None:
+    with Store.open(seeded, readonly=True) as store:
+        stored = {r for d in seed_scan.documents for r in edges(store.relations(d.id))}
+        [story] = store.stories()
+    assert stored == edges(seed_scan.relations)
+    assert story.original == ORIGINAL
+    assert sorted(story.members) == sorted(d.id for d in seed_scan.documents)
+
+
+def test_relations_keep_all_their_evidence(seeded: Path, seed_scan: ScanResult) -> None:
+    for rel in seed_scan.relations:
+        assert relation_from_json(relation_json(rel)) == rel
+    with Store.open(seeded, readonly=True) as store:
+        spin = next(r for r in store.relations(SPIN) if r.kind == "spin")
+    assert spin.links and spin.passages and spin.evidence.direction_reason
+
+
+def test_re_adding_is_a_no_op(tmp_path: Path, seeded: Path, seeds: Path, models: Models) -> None:
+    copy = tmp_path / "copy.ct"
+    copy.write_bytes(seeded.read_bytes())
+    with Store.open(copy) as store:
+        report = store.add(seed_docs(seeds), Config(), models)
+        assert (report.added, report.skipped, report.relations) == (0, 5, 0)
+        assert len(store) == 5
+
+
+def test_same_id_with_another_text_is_kept_under_a_new_id(tmp_path: Path) -> None:
+    first = read_text("Alpha Corp said on Monday it bought Beta Inc for 700 mln dlrs.", "x")
+    second = read_text("Gamma Ltd said its first quarter profit rose to 15.3 mln dlrs.", "x")
+    with Store.open(tmp_path / "s.ct", create=True) as store:
+        store.add([first], LEXICAL)
+        report = store.add([second], LEXICAL)
+        assert report.renamed == (("x", "x~2"),)
+        assert len(store) == 2
+
+
+def test_an_earlier_published_newcomer_becomes_the_original(
+    tmp_path: Path, seeds: Path, models: Models
+) -> None:
+    docs = {d.id: d for d in seed_docs(seeds)}
+    spin = dataclasses.replace(docs[SPIN], published="2025-04-27")
+    condensed = dataclasses.replace(docs[CONDENSED], published="2025-04-28")
+    with Store.open(tmp_path / "s.ct", create=True) as store:
+        store.add([spin, condensed], Config(), models)
+        [before] = store.stories()
+        assert before.original == SPIN
+        store.add([docs[ORIGINAL]], Config(), models)  # dated 2025-04-26 in its text
+        [after] = store.stories()
+    assert after.original == ORIGINAL
+    assert after.id == before.id  # the story grew; it keeps its id
+    assert "published" in after.original_basis
+
+
+def test_settings_cannot_change_inside_a_store(tmp_path: Path, seeded: Path, seeds: Path) -> None:
+    copy = tmp_path / "copy.ct"
+    copy.write_bytes(seeded.read_bytes())
+    extra = read_text("Alpha Corp said on Monday it bought Beta Inc for 700 mln dlrs.", "new")
+    with Store.open(copy) as store, pytest.raises(StoreError, match="built with embedder"):
+        store.add([extra], LEXICAL)
+
+
+def test_readers_keep_answering_while_a_writer_adds(tmp_path: Path, seeds: Path) -> None:
+    path = tmp_path / "busy.ct"
+    texts = [d.text for d in seed_docs(seeds)]
+    docs = [
+        read_text(texts[i % 5] + f"\n\nUpdate {i}: more to follow.", f"d{i}") for i in range(30)
+    ]
+    Store.open(path, create=True).close()
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with Store.open(path) as store:
+                store.add(docs, LEXICAL, batch_size=1)  # thirty transactions
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    answers = 0
+    while writer.is_alive() or answers < 3:
+        with Store.open(path, readonly=True) as reader:
+            reader.stories()
+            reader.query([docs[0]], LEXICAL)
+            answers += 1
+    writer.join()
+    assert not failures
+    assert answers >= 3
+    with Store.open(path, readonly=True) as reader:
+        assert len(reader) == 30
+
+
+# --- querying, dedup, the index ----------------------------------------------------------------
+
+
+def test_query_ranks_copies_first(seeded: Path, seeds: Path, models: Models) -> None:
+    docs = {d.id: d for d in seed_docs(seeds)}
+    original = docs[ORIGINAL]
+    half = original.text[: len(original.text) // 2]
+    query = read_text(half, "half")
+    with Store.open(seeded, readonly=True) as store:
+        [result] = store.query([query], Config())
+    assert result.ms > 0
+    kinds = [r.kind for r in result.relations]
+    first = result.relations[0]
+    assert {first.derived, first.source} == {"half", ORIGINAL}
+    assert first.is_copy
+    assert kinds.index("same_story") > max(i for i, r in enumerate(result.relations) if r.is_copy)
+    assert result.stories[ORIGINAL] == "s1"
+
+
+def test_dedup_keeps_the_original_and_maps_the_copies(seeded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "clean.jsonl"
+    with Store.open(seeded, readonly=True) as store:
+        report = write_dedup(store, "original", out)
+    kept = [line for line in out.read_text().splitlines()]
+    mapping = (tmp_path / "clean.map.jsonl").read_text()
+    assert (report.kept, report.removed) == (3, 2)
+    assert len(kept) == 3 and ORIGINAL in out.read_text()
+    assert f'"removed": "{SPIN}", "kept": "{ORIGINAL}", "kind": "spin"' in mapping
+    assert f'"removed": "{CONDENSED}", "kept": "{ORIGINAL}", "kind": "condensed"' in mapping
+
+
+def test_a_missing_index_is_rebuilt_from_the_database(tmp_path: Path, seeded: Path) -> None:
+    copy = tmp_path / "copy.ct"
+    copy.write_bytes(seeded.read_bytes())
+    assert not index_path(copy).exists()
+    with Store.open(copy, readonly=True) as reader:
+        assert len(reader.index) == 5  # a reader catches up in memory
+    with Store.open(copy) as writer:
+        assert len(writer.index) == 5
+    assert index_path(copy).exists()  # a writer saves what it caught up
+    with Store.open(copy, readonly=True) as reader:
+        assert len(reader.index) == 5
