@@ -198,6 +198,7 @@ def _one_to_one(
         (static >= config.uncertain) | (score >= config.minilm_accept) | (rank > static + 0.05)
     )
     order = sorted(pairs.tolist(), key=lambda p: (-rank[p[0], p[1]], p[0], p[1]))
+    margin = _margins(static)
     used_a: set[int] = set()
     used_b: set[int] = set()
     groups = []
@@ -205,11 +206,31 @@ def _one_to_one(
         if i in used_a or j in used_b:
             continue
         value, how = float(score[i, j]), str(method[i, j])
-        if _accepts(value, float(static[i, j]), how, shared.get((i, j), 0), config):
+        distinct = margin[i, j] >= config.margin
+        if distinct or _accepts(value, float(static[i, j]), how, shared.get((i, j), 0), config):
             used_a.add(i)
             used_b.add(j)
             groups.append(_Group([i], [j], value, how))
     return groups
+
+
+def _margins(static: np.ndarray) -> np.ndarray:
+    """Return, for each pair, how far it beats both sentences' next best match (0 if it does not).
+
+    A rewrite puts each sentence against one sentence of its source; a text that only shares the
+    subject resembles many sentences about equally. A clear margin is evidence the cosine alone
+    cannot give.
+    """
+    out = np.zeros_like(static)
+    if static.shape[0] < 2 or static.shape[1] < 2:
+        return out
+    rows = np.sort(static, axis=1)
+    cols = np.sort(static, axis=0)
+    best_row, second_row = rows[:, -1], rows[:, -2]
+    best_col, second_col = cols[-1, :], cols[-2, :]
+    for i, j in np.argwhere((static == best_row[:, None]) & (static == best_col[None, :])).tolist():
+        out[i, j] = min(static[i, j] - second_row[i], static[i, j] - second_col[j])
+    return out
 
 
 MAX_GROUP = 4  # at most this many sentences stand for one sentence of the other text

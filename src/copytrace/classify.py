@@ -7,9 +7,12 @@ needs the other versions of the story and is settled in `stories`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
+
+import numpy as np
 
 from copytrace.config import ClassifyConfig
 from copytrace.records import Alignment, Document, Encoded, Evidence, Link, Relation
@@ -77,6 +80,26 @@ def reuse_evidence(links: Sequence[Link], a: Encoded, b: Encoded) -> int:
     return count
 
 
+def distinctness(links: Sequence[Link], a: Encoded, b: Encoded) -> float:
+    """Return the mean margin by which linked sentences prefer each other over their next best.
+
+    A rewrite sets each sentence against one sentence of its source (margins 0.1-0.3 on dev);
+    independent texts on one subject resemble many sentences about equally (~0.03).
+    """
+    if not links or len(a.vectors) < 2 or len(b.vectors) < 2:
+        return 0.0
+    static = a.vectors @ b.vectors.T
+    margins = []
+    for link in links:
+        for i in link.a:
+            others = np.delete(static[i], list(link.b))
+            margins.append(float(static[i, list(link.b)].max() - (others.max() if len(others) else 0)))
+        for j in link.b:
+            others = np.delete(static[:, j], list(link.a))
+            margins.append(float(static[list(link.a), j].max() - (others.max() if len(others) else 0)))
+    return sum(margins) / len(margins)
+
+
 VERBATIM = 0.7  # link wording similarity (rapidfuzz ratio) that counts as kept wording
 
 
@@ -113,11 +136,11 @@ def fact_agreement(
     numbers_a, numbers_b = _numbers(frozenset(linked_a)), _numbers(frozenset(linked_b))
     all_a, all_b = a.all_anchors, b.all_anchors
     number_novelty = anchor_novelty = 0.0
-    if len(numbers_a) >= 4 and len(numbers_b) >= 4:
+    if len(numbers_a) >= 2 and len(numbers_b) >= 2:
         number_novelty = min(
             len(numbers_a - all_b) / len(numbers_a), len(numbers_b - all_a) / len(numbers_b)
         )
-    if len(linked_a) >= 2 and len(linked_b) >= 2:
+    if len(linked_a) >= 4 and len(linked_b) >= 4:
         anchor_novelty = min(
             len(linked_a - all_b) / len(linked_a), len(linked_b - all_a) / len(linked_b)
         )
@@ -130,18 +153,67 @@ def fact_agreement(
     )
 
 
-def contradiction(links: Sequence[Link], a: Encoded, b: Encoded, config: ClassifyConfig) -> str:
-    """Return why the aligned sentences cannot be a copy (they report other facts), or ""."""
+def contradiction(
+    links: Sequence[Link], a: Encoded, b: Encoded, lexical: float, config: ClassifyConfig
+) -> str:
+    """Return why the aligned sentences cannot be a copy (they report other facts), or "".
+
+    Copies keep their source's figures and names. Texts written from one template (dividend
+    notices, monthly statistics) or about another subject align well but change those; the
+    closer the wording, the surer a changed set of facts means another report.
+    """
     facts, numbers, counted, number_novelty, anchor_novelty = fact_agreement(links, a, b)
     if counted >= config.min_numbers and numbers < config.min_number_agreement:
         return f"aligned sentences agree on {numbers:.0%} of their figures"
     if facts < config.min_fact_agreement:
         return f"aligned sentences agree on {facts:.0%} of their names and figures"
-    if number_novelty >= config.max_number_novelty:
+    many = counted >= 4 or min(len(_numbers(a.all_anchors)), len(_numbers(b.all_anchors))) >= 4
+    if number_novelty >= config.max_number_novelty and (many or lexical >= TEMPLATE):
         return f"both sides bring figures the other lacks ({number_novelty:.0%})"
-    if anchor_novelty >= config.max_anchor_novelty:
+    if anchor_novelty >= config.max_anchor_novelty and lexical >= TEMPLATE:
         return f"both sides bring names or figures the other lacks ({anchor_novelty:.0%})"
+    subject_a, subject_b = subjects(a), subjects(b)
+    if (
+        subject_a
+        and subject_b
+        and not (subject_a & b.all_anchors or subject_b & a.all_anchors)
+        and not (_mentions(b, subject_a) or _mentions(a, subject_b))
+    ):
+        return f"different subjects ({', '.join(sorted(subject_a))} / {', '.join(sorted(subject_b))})"
     return ""
+
+
+# Mean wording similarity of aligned sentences from which two texts read as one template.
+TEMPLATE = 0.55
+
+_DATES = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
+
+
+def _mentions(enc: Encoded, names: frozenset[str]) -> bool:
+    """Return True when the text uses any of `names` anywhere (sentence openers included)."""
+    words = {w.strip("'") for s in enc.doc.sentences for w in _WORDS.findall(s.text)}
+    return bool(words & names)
+
+
+_WORDS = re.compile(r"[\w']+")
+
+
+def subjects(enc: Encoded, top: int = 3) -> frozenset[str]:
+    """Return the names a text is most about: the `top` names in most sentences (ties kept),
+    leaving out dates and single letters. Empty when no name is in two sentences of a longer text.
+    """
+    counts: dict[str, int] = {}
+    for anchors in enc.anchors:
+        for x in anchors:
+            if len(x) > 1 and not x[:1].isdigit() and x not in _DATES:
+                counts[x] = counts.get(x, 0) + 1
+    if not counts or (max(counts.values()) < 2 and len(enc.anchors) > 2):
+        return frozenset()
+    cut = sorted(counts.values(), reverse=True)[: top][-1]
+    return frozenset(x for x, n in counts.items() if n >= cut)
 
 
 def published_order(a: Document, b: Document) -> int:
@@ -243,7 +315,7 @@ def _kind(
     big, small = max(cov_a, cov_b), min(cov_a, cov_b)
     if a.doc.digest and a.doc.digest == b.doc.digest:
         return "duplicate", "same normalised text"
-    against = contradiction(links, a, b, config)
+    against = contradiction(links, a, b, lexical, config)
     if not against:
         kind, why = _copy_kind(a, b, links, big, small, lexical, config)
         if kind:
@@ -284,10 +356,15 @@ def _copy_kind(
             )
     if small >= config.spin_coverage and lexical < config.near_duplicate_lexical:
         return "spin", f"coverage {small:.2f}/{big:.2f}, reworded (wording {lexical:.2f})"
+    evidence = reuse_evidence(links, a, b)
+    if not evidence and lexical < config.min_reworded_lexical and distinctness(links, a, b) < config.min_distinctness:
+        # nothing kept verbatim, no figure in common, the wording all different, and each
+        # sentence about as close to several sentences of the other: that is how independent
+        # texts on one subject align, not how a copy does
+        return None, ""
     if big >= config.condensed_coverage and small <= config.condensed_max_source:
         return "condensed", f"{big:.2f} of the shorter text aligns, {small:.2f} of the longer"
     if len(links) >= config.partial_min_sentences and big >= config.partial_min_coverage:
-        evidence = reuse_evidence(links, a, b)
         if (
             evidence >= 2
             or (evidence and big >= config.partial_coverage_one)

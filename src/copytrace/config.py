@@ -71,6 +71,10 @@ class AlignConfig:
     accept: float = 0.80
     uncertain: float = 0.60
     minilm_accept: float = 0.72  # MiniLM cosine that accepts a pair from the uncertain band
+    # A pair in the uncertain band that is each sentence's best match by this margin over both
+    # next best is a rewrite of one sentence (see `align._margins`). Clough's independent
+    # answers sit at margin ~0.03, rewrites at 0.1-0.3.
+    margin: float = 0.12
     extend_floor: float = 0.50  # static cosine below which a sentence never joins a link
     fuzzy: float = 0.80  # rapidfuzz token ratio (0-1) that aligns near-verbatim sentences outright
     # Sentences MiniLM embeds in one scan, at most (~100 sentences/s on 2 cores). The pairs the
@@ -96,6 +100,13 @@ class ClassifyConfig:
     # reuse needs two links that keep wording or specific figures, or one and half the text
     # aligned, or this much aligned without (remixes on dev: >= 0.48 / >= 0.62 respectively).
     partial_coverage_one: float = 0.5
+    # Condensed or partial copies with no kept wording or figure need this mean wording similarity
+    # (rapidfuzz ratio of aligned sentences). Independent answers to one question (clough "non")
+    # sit at 0.39-0.49; rewrites on dev at >= 0.5.
+    min_reworded_lexical: float = 0.5
+    # ... unless linked sentences prefer each other clearly (`classify.distinctness`): clough's
+    # independent answers have a mean margin of ~0.03 (90% below 0.09), rewrites 0.1-0.3.
+    min_distinctness: float = 0.09
     partial_coverage_alone: float = 0.55
     # Aligned sentences of a copy agree on their figures and names (the share of the shorter side's
     # found on the other). On dev, copies sit at >= 0.75 for numbers (one remix at 0.4) and >= 0.5

@@ -19,17 +19,20 @@ from copytrace.records import Document, Encoded
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
-_CAPITAL = re.compile(r"\b[A-Z][A-Za-z'’\-]*[A-Za-z]|\b[A-Z]\b")
+# Dotted initials ("U.S.", "J.F.") are one name; otherwise a capitalised word.
+_CAPITAL = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z][A-Za-z'’\-]*[A-Za-z]|\b[A-Z]\b")
 # Capitalised words that say nothing about which event a sentence reports.
 _COMMON = frozenset(
     """a an the this that these those it its he she they we i you his her their our in on at of
     for to by from with as and or but if so when while after before however meanwhile also yet
     there here what which who whose why how mr mrs ms dr inc corp co ltd plc llc said says
-    reuter reuters monday tuesday wednesday thursday friday saturday sunday""".split()
+    reuter reuters monday tuesday wednesday thursday friday saturday sunday since because
+    although though conversely thus therefore furthermore moreover instead then now today
+    yesterday according many most some all both each every other such no not one""".split()
 )
 # "Mln", "Dlrs": wire abbreviations capitalised at a line start are not names.
 _SPELLED = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
 }
 
@@ -63,9 +66,10 @@ def _names(text: str) -> tuple[str | None, set[str]]:
     """Return the sentence-initial capitalised word (or None) and the other capitalised words."""
     first, found = None, set()
     for m in _CAPITAL.finditer(text):
-        word = m.group().lower().replace("’", "'")
+        word = m.group().lower().replace("’", "'").replace(".", "")
         if word.endswith("'s"):
             word = word[:-2]
+        word = word.rstrip("'")  # "Bayes'" is "Bayes"
         if word in _COMMON:
             continue
         if m.start() == 0 or not text[: m.start()].strip(" \"'“‘(["):
