@@ -31,18 +31,37 @@ def _conf(values: tuple[str, ...]) -> list[tuple[str, str]]:
 @click.command("spark-scan")
 @click.argument("inputs", nargs=-1, required=True)
 @click.argument("output", nargs=1)
-@click.option("--master", help="Spark master: local[2], spark://host:7077, yarn, ... "
-              "(default: spark-submit's, else local[*]).")  # fmt: skip
+@click.option(
+    "--master",
+    help="Spark master: local[2], spark://host:7077, yarn ... (default: spark-submit's, local[*]).",
+)
 @click.option("--stop-after", type=click.Choice(_stages()), help="Stop after this stage.")
-@click.option("--conf", "conf", multiple=True, metavar="KEY=VALUE",
-              help="A Spark setting, e.g. --conf spark.executor.memory=8g (repeatable).")  # fmt: skip
-@click.option("--collect-limit", type=int, default=None, show_default="200000",
-              help="Write result.json only when documents + relations are at most this many.")  # fmt: skip
+@click.option(
+    "--conf",
+    "conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A Spark setting, e.g. --conf spark.executor.memory=8g (repeatable).",
+)
+@click.option(
+    "--collect-limit",
+    type=int,
+    default=None,
+    show_default="200000",
+    help="Write result.json only when documents + relations are at most this many.",
+)
 @click.option("--restart", is_flag=True, help="Discard the checkpoints in OUTPUT and start over.")
-@click.option("--on-error", type=click.Choice(["skip", "fail"]),
-              help="On an unreadable input: report it and go on (skip, the default) or stop.")  # fmt: skip
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML file of settings over the defaults ([align], [classify], ...).")  # fmt: skip
+@click.option(
+    "--on-error",
+    type=click.Choice(["skip", "fail"]),
+    help="On an unreadable input: report it and go on (skip, the default) or stop.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML file of settings over the defaults ([align], [classify], ...).",
+)
 @click.option(
     "--no-semantic", is_flag=True, help="Compare wording only, without the sentence model."
 )

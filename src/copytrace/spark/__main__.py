@@ -1,4 +1,4 @@
-"""Run the copytrace command line as a script, for `spark-submit .../copytrace/spark/__main__.py`."""
+"""Run the copytrace command line as a script: the file to give to `spark-submit`."""
 
 from copytrace.cli import main
 

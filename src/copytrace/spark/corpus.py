@@ -62,7 +62,7 @@ def _list_hadoop(spark: SparkSession, uri: str) -> list[str]:
     jvm = spark.sparkContext._jvm
     assert jvm is not None
     root = jvm.org.apache.hadoop.fs.Path(uri)
-    fs = root.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[union-attr]
+    fs = root.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     if not fs.exists(root) or not fs.getFileStatus(root).isDirectory():
         return [uri]  # read_file reports a missing file or an unknown type
     base = str(fs.makeQualified(root).toString()).rstrip("/")

@@ -176,13 +176,14 @@ def vector_pairs(
         return encoded.select("order").mapInArrow(
             functools.partial(_knn_exact, shared, config), PAIR_SCHEMA
         )
-    dim = len(bytes_array(docs.first()["docvec"]))
+    first: Any = docs.first()
+    dim = len(bytes_array(first["docvec"]))
     bits = max(1, round(math.log2(n / BUCKET_TARGET)))
     rng = np.random.default_rng(20240601)
     planes = rng.standard_normal((HYPERPLANE_TABLES, dim, bits)).astype(np.float32)
-    shared = spark.sparkContext.broadcast(planes)
+    planes_shared = spark.sparkContext.broadcast(planes)
     bucketed = docs.mapInArrow(
-        functools.partial(_hyperplane_buckets, shared),
+        functools.partial(_hyperplane_buckets, planes_shared),
         "tbl int, bucket long, order long, docvec binary",
     )
     directed = bucketed.groupBy("tbl", "bucket").applyInArrow(

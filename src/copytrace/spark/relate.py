@@ -98,8 +98,8 @@ def second_look(
     alignment = align_encoded(a, b, config.align, dict(rescored))
     rel = classify(alignment, a, b, config.classify, tuple(pair["reasons"]))
     encoded = {a.doc.id: a, b.doc.id: b}
-    return {"a": pair["a"], "b": pair["b"],
-            "rel": rows.relation_row(with_conflicts(rel, encoded, config)) if rel else None}  # fmt: skip
+    found = rows.relation_row(with_conflicts(rel, encoded, config)) if rel else None
+    return {"a": pair["a"], "b": pair["b"], "rel": found}
 
 
 def choose(queue: Iterable[list[dict[str, Any]]], budget: int) -> dict[tuple[str, int], str]:

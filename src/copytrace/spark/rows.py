@@ -75,7 +75,7 @@ def to_value(value: Any, hint: Any) -> Any:
         hints = _hints(hint)  # type: ignore[arg-type]
         return {
             f.name: to_value(getattr(value, f.name), hints[f.name])
-            for f in dataclasses.fields(hint)  # type: ignore[arg-type]
+            for f in dataclasses.fields(hint)
         }
     origin = typing.get_origin(hint)
     if origin in (tuple, frozenset, list):
@@ -99,7 +99,7 @@ def from_value(value: Any, hint: Any) -> Any:
         return hint(  # type: ignore[operator]
             **{
                 f.name: from_value(value.get(f.name), hints[f.name])
-                for f in dataclasses.fields(hint)  # type: ignore[arg-type]
+                for f in dataclasses.fields(hint)
                 if f.name in value
             }
         )

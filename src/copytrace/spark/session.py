@@ -59,7 +59,7 @@ class Checkpoints:
         jvm = spark.sparkContext._jvm
         assert jvm is not None
         self._jvm = jvm
-        self._conf = spark.sparkContext._jsc.hadoopConfiguration()  # type: ignore[union-attr]
+        self._conf = spark.sparkContext._jsc.hadoopConfiguration()
 
     def path(self, *parts: str) -> str:
         """Return the path of a stage file or table under the root."""

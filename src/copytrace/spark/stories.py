@@ -137,7 +137,9 @@ def number_stories(stories: DataFrame) -> DataFrame:
         .withColumn("mid", F.monotonically_increasing_id())
         .localCheckpoint()
     )
-    counts = dict(ordered.groupBy("pid").count().collect())  # type: ignore[arg-type]
+    counts: dict[int, int] = {
+        r["pid"]: r["count"] for r in ordered.groupBy("pid").count().collect()
+    }
     offsets, total = {}, 0
     for pid in sorted(counts):
         offsets[pid] = total
