@@ -100,8 +100,15 @@ def sentence_anchors(doc: Document) -> tuple[frozenset[str], ...]:
     """Return the anchors of each sentence of `doc`, knowing the document's names."""
     texts = [doc.text[s.start : s.end] for s in doc.sentences]
     known: set[str] = set()
+    openers: dict[str, int] = {}
     for text in texts:
-        known |= _names(text)[1]
+        first, names = _names(text)
+        known |= names
+        if first is not None:
+            openers[first] = openers.get(first, 0) + 1
+    # a capitalised opener that starts two sentences is a name ("Hovnanian said ... Hovnanian
+    # shareholders ..."); common openers never reach `_names`
+    known |= {word for word, n in openers.items() if n >= 2}
     if doc.title:
         known |= _names(doc.title)[1]
     frozen = frozenset(known)

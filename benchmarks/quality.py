@@ -1,0 +1,115 @@
+"""Quality figures on the labelled dev sets: `copytrace scan DOCS --json`, scored by the eval scorer.
+
+Usage: python benchmarks/quality.py [--shared ../shared] [--sets seeds,rewrites-dev,clough]
+
+Prints every figure the scorer computes for each set, then the targets of the scan issue and
+whether each is met. Needs `../shared` (the labelled data are not part of the repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# set name -> (documents, gold) relative to the shared folder
+SETS = {
+    "seeds": ("seeds", "eval/seeds/gold.jsonl"),
+    "rewrites-dev": ("eval/rewrites-dev/docs", "eval/rewrites-dev/gold.jsonl"),
+    "clough": ("eval/clough/docs", "eval/clough/gold.jsonl"),
+}
+
+# (set, figure, comparison, target) from the issue "copytrace scan: the whole pipeline"
+TARGETS = [
+    ("seeds", "recall.spin", ">=", 1.0),
+    ("seeds", "recall.condensed", ">=", 1.0),
+    ("seeds", "kind_accuracy.spin", ">=", 1.0),
+    ("seeds", "kind_accuracy.condensed", ">=", 1.0),
+    ("seeds", "false_links", "<=", 0),
+    ("seeds", "original_accuracy", ">=", 1.0),
+    ("seeds", "stories.bcubed_f1", ">=", 1.0),
+    *[
+        ("rewrites-dev", f"recall.{r}", ">=", 0.97)
+        for r in ("spin", "condensed", "remix", "near_copy")
+    ],
+    ("rewrites-dev", "precision", ">=", 0.99),
+    *[
+        ("rewrites-dev", f"kind_accuracy.{r}", ">=", 0.90)
+        for r in ("spin", "condensed", "remix", "near_copy")
+    ],
+    ("rewrites-dev", "attribution.all", ">=", 0.90),
+    ("rewrites-dev", "distractors_linked", "<=", 0),
+    ("rewrites-dev", "conflicts_found", ">=", 5 / 6),
+    ("rewrites-dev", "stories.bcubed_f1", ">=", 0.97),
+    ("clough", "recall.near_copy", ">=", 0.95),
+    ("clough", "recall.light", ">=", 0.95),
+    ("clough", "recall.heavy", ">=", 0.85),
+    ("clough", "precision", ">=", 0.95),
+]
+
+
+def run_scan(docs: Path, out: Path) -> float:
+    """Run the CLI exactly as a user would; return the wall time in seconds."""
+    start = time.perf_counter()
+    with open(out, "w") as fh:
+        subprocess.run(
+            [sys.executable, "-m", "copytrace", "scan", str(docs), "--json"],
+            stdout=fh,
+            check=True,
+            cwd=ROOT,
+        )
+    return time.perf_counter() - start
+
+
+def score(shared: Path, gold: Path, result: Path) -> dict[str, float]:
+    """Score a result with the shared scorer and return its figures."""
+    done = subprocess.run(
+        [sys.executable, str(shared / "eval" / "score.py"), str(gold), str(result), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--sets", default=",".join(SETS))
+    args = parser.parse_args()
+    if not (args.shared / "eval" / "score.py").exists():
+        print(f"no labelled data at {args.shared}; pass --shared PATH", file=sys.stderr)
+        return 2
+    figures: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.sets.split(","):
+            docs, gold = SETS[name]
+            out = Path(tmp) / f"{name}.json"
+            seconds = run_scan(args.shared / docs, out)
+            figures[name] = score(args.shared, args.shared / gold, out)
+            print(f"\n== {name}  (copytrace scan {docs} --json: {seconds:.1f} s)")
+            for key, value in sorted(figures[name].items()):
+                print(
+                    f"  {key:28} {value:.3f}" if isinstance(value, float) else f"  {key:28} {value}"
+                )
+    print("\n== targets")
+    missed = 0
+    for name, key, op, target in TARGETS:
+        if name not in figures or key not in figures[name]:
+            continue
+        value = figures[name][key]
+        ok = value >= target - 1e-9 if op == ">=" else value <= target + 1e-9
+        missed += not ok
+        print(f"  {'ok  ' if ok else 'MISS'} {name:13} {key:28} {value:.3f} {op} {target:.3f}")
+    print(f"\n{missed} target(s) missed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Stories: grouping without chaining, siblings, quote fidelity, and the original."""
+
+from __future__ import annotations
+
+from copytrace.records import Document, Evidence, Link, Relation, Sentence
+from copytrace.stories import build_stories, fidelity_votes, group
+
+
+def rel(
+    derived: str, source: str, kind: str = "spin", direction: str = "unknown", **kw
+) -> Relation:
+    return Relation(
+        derived=derived,
+        source=source,
+        kind=kind,
+        score=kw.get("score", 0.8),
+        direction=direction,
+        coverage_derived=kw.get("cd", 0.9),
+        coverage_source=kw.get("cs", 0.9),
+        passages=(),
+        links=kw.get("links", ()),
+        conflicts=(),
+        evidence=Evidence(lexical=0.6, semantic=0.9, aligned=1, order=1.0, direction_reason="x"),
+    )
+
+
+def doc(doc_id: str, *sentences: str, published: str | None = None) -> Document:
+    text, spans, at = "", [], 0
+    for s in sentences:
+        spans.append(Sentence(len(spans), at, at + len(s), s.lower()))
+        text += s + " "
+        at = len(text)
+    return Document(doc_id, text, published=published, sentences=tuple(spans))
+
+
+def test_copies_always_group_and_same_story_needs_linkage() -> None:
+    relations = [
+        rel("b", "a"),
+        rel("c", "b", kind="same_story"),
+        rel("d", "c", kind="same_story"),  # d is like c only: no chain from a to d
+        rel("x", "y", kind="same_story"),
+    ]
+    groups = group("abcdxyz", relations)
+    assert ["a", "b", "c"] in groups  # c is like half of {a, b}: enough
+    assert ["x", "y"] in groups
+    assert ["z"] in groups
+    assert not any({"a", "d"} <= set(g) for g in groups)
+
+
+def test_same_story_merges_when_most_pairs_relate() -> None:
+    relations = [
+        rel("b", "a"),
+        rel("c", "a", kind="same_story"),
+        rel("c", "b", kind="same_story"),
+    ]
+    assert group("abc", relations) == [["a", "b", "c"]]
+
+
+def test_original_is_the_root_and_siblings_are_marked() -> None:
+    docs = {k: doc(k, f"text {k}.") for k in "abc"}
+    relations = [
+        rel("b", "a", direction="containment"),
+        rel("c", "a", direction="containment"),
+        rel("c", "b"),
+    ]
+    oriented, stories = build_stories(relations, docs)
+    assert stories[0].original == "a"
+    sibling = [r for r in oriented if {r.derived, r.source} == {"b", "c"}][0]
+    assert sibling.direction == "unknown"
+    assert "siblings" in sibling.evidence.direction_reason
+
+
+def test_independent_reports_with_dates_name_the_first() -> None:
+    docs = {
+        "a": doc("a", "one.", published="2024-05-02"),
+        "b": doc("b", "two.", published="2024-05-01"),
+    }
+    _, stories = build_stories([rel("a", "b", kind="same_story")], docs)
+    assert stories[0].original == "b"
+
+
+def test_no_dates_no_copies_means_no_original() -> None:
+    docs = {"a": doc("a", "one."), "b": doc("b", "two.")}
+    _, stories = build_stories([rel("a", "b", kind="same_story")], docs)
+    assert stories[0].original is None
+    assert "independent" in stories[0].original_basis
+
+
+def test_quote_fidelity_points_at_the_rewording() -> None:
+    original = doc("orig", '"The plan has completely failed," the minister said.')
+    spun = doc("spin", '"The scheme has utterly collapsed," the minister said.')
+    witness = doc("other", 'The minister called it a plan that "has completely failed".')
+    link = Link((0,), (0,), 0.8, 0.5, "static")
+    relation = rel("orig", "spin", links=(link,))
+    for_derived, for_source, reasons = fidelity_votes(relation, original, spun, [witness])
+    assert for_derived > for_source
+    assert reasons
+    oriented, stories = build_stories(
+        [
+            relation,
+            rel("other", "orig", kind="same_story"),
+            rel("other", "spin", kind="same_story"),
+        ],
+        {d.id: d for d in (original, spun, witness)},
+    )
+    copy = [r for r in oriented if r.kind == "spin"][0]
+    assert (copy.derived, copy.source, copy.direction) == ("spin", "orig", "quote_fidelity")
+    assert stories[0].original == "orig"
