@@ -1,4 +1,4 @@
-"""Quality figures on the labelled dev sets: `copytrace scan DOCS --json`, scored by the eval scorer.
+"""Quality figures on the labelled dev sets: `copytrace scan DOCS --json`, scored by the scorer.
 
 Usage: python benchmarks/quality.py [--shared ../shared] [--sets seeds,rewrites-dev,clough]
 

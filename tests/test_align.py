@@ -66,7 +66,7 @@ def test_one_sentence_may_stand_for_several() -> None:
         "May and last eight months.",
     )
     alignment = align_encoded(derived, encode("b", SOURCE), CONFIG)
-    first = [link for link in alignment.links if 0 in link.a][0]
+    first = next(link for link in alignment.links if 0 in link.a)
     assert set(first.b) == {0, 1}
     assert alignment.coverage_a > alignment.coverage_b
 

@@ -100,37 +100,10 @@ def test_compare_unrelated(models: Models) -> None:
 
 
 _WORDS = st.sampled_from(
-    [
-        "the",
-        "council",
-        "voted",
-        "to",
-        "close",
-        "the",
-        "old",
-        "bridge",
-        "after",
-        "engineers",
-        "found",
-        "cracks",
-        "in",
-        "two",
-        "pillars",
-        "repairs",
-        "will",
-        "cost",
-        "4.2",
-        "million",
-        "euros",
-        "and",
-        "take",
-        "eight",
-        "months",
-        "said",
-        "mayor",
-        "Anna",
-        "Berg",
-    ]
+    (
+        "the council voted to close the old bridge after engineers found cracks in two pillars "
+        "repairs will cost 4.2 million euros and take eight months said mayor Anna Berg"
+    ).split()
 )
 
 

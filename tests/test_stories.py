@@ -65,7 +65,7 @@ def test_original_is_the_root_and_siblings_are_marked() -> None:
     ]
     oriented, stories = build_stories(relations, docs)
     assert stories[0].original == "a"
-    sibling = [r for r in oriented if {r.derived, r.source} == {"b", "c"}][0]
+    sibling = next(r for r in oriented if {r.derived, r.source} == {"b", "c"})
     assert sibling.direction == "unknown"
     assert "siblings" in sibling.evidence.direction_reason
 
@@ -103,6 +103,6 @@ def test_quote_fidelity_points_at_the_rewording() -> None:
         ],
         {d.id: d for d in (original, spun, witness)},
     )
-    copy = [r for r in oriented if r.kind == "spin"][0]
+    copy = next(r for r in oriented if r.kind == "spin")
     assert (copy.derived, copy.source, copy.direction) == ("spin", "orig", "quote_fidelity")
     assert stories[0].original == "orig"
