@@ -42,6 +42,9 @@ def _contained(links: Sequence[Link], a: Encoded, b: Encoded) -> str | None:
     return None
 
 
+# A condensed copy is contained by definition; a smaller gap still says which side it is.
+CONDENSED_GAP = 0.05
+
 # A sentence this long (characters) is content; shorter leftovers are datelines and captions.
 MIN_SUBSTANTIAL = 40
 
@@ -258,7 +261,9 @@ def classify(
         direction, direction_reason = "published", "published earlier: " + (
             b.doc.published if order > 0 else a.doc.published or ""
         )
-    elif kind in ("condensed", "partial_reuse", "near_duplicate") and big - small >= CONTAINMENT_GAP:
+    elif (kind == "condensed" and big - small >= CONDENSED_GAP) or (
+        kind in ("partial_reuse", "near_duplicate") and big - small >= CONTAINMENT_GAP
+    ):
         direction = "containment"
         direction_reason = f"coverage {big:.2f} of the contained text vs {small:.2f} of the other"
     elif kind == "near_duplicate":
@@ -289,7 +294,11 @@ def classify(
         direction_reason=direction_reason,
         kind_reason=why,
     )
-    score = _score(kind, small, big, lexical, semantic, len(shared))
+    if kind == "same_story":
+        overlap = len(shared) / max(1.0, (len(a.all_anchors) * len(b.all_anchors)) ** 0.5)
+        score = round(min(1.0, (overlap + float(a.vector @ b.vector)) / 2), 4)
+    else:
+        score = _score(kind, small, big, semantic)
     if derived_is_a:
         return Relation(a.doc.id, b.doc.id, kind, score, direction, cov_a, cov_b,
                         alignment.passages, links, (), evidence)
@@ -377,13 +386,10 @@ def _copy_kind(
     return None, ""
 
 
-def _score(kind: str, small: float, big: float, lexical: float, semantic: float, shared: int) -> float:
+def _score(kind: str, small: float, big: float, semantic: float) -> float:
+    """Return a 0-1 confidence for a copy kind from coverage and the similarity of what aligns."""
     if kind == "duplicate":
         return 1.0
-    if kind == "same_story":
-        return round(min(1.0, 0.3 + 0.05 * shared + 0.3 * big), 4)
-    if kind == "condensed":
-        return round(0.5 * big + 0.5 * semantic, 4)
-    if kind == "partial_reuse":
+    if kind in ("condensed", "partial_reuse"):
         return round(0.5 * big + 0.5 * semantic, 4)
     return round((small + big) / 4 + semantic / 2, 4)

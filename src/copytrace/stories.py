@@ -172,7 +172,7 @@ def _mark_siblings(relations: list[Relation]) -> list[Relation]:
     out = []
     for rel in relations:
         common = parents[rel.derived] & parents[rel.source]
-        if rel.is_copy and common and rel.direction in ("unknown", "quote_fidelity"):
+        if rel.is_copy and common and rel.direction != "published":
             shared = sorted(common)[0]
             rel = replace(
                 rel,
