@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from copytrace.config import Config
+from copytrace.embeddings import StaticEmbedder, load_static
 from copytrace.pipeline import Models, scan
 from copytrace.records import ScanResult
 
@@ -45,3 +47,20 @@ def shared() -> Callable[..., Path]:
         return found
 
     return path
+
+
+@pytest.fixture(scope="session")
+def static_embedder() -> StaticEmbedder:
+    """The distilled static sentence model, loaded once (distilled first if it is not cached)."""
+    return load_static()
+
+
+@pytest.fixture(scope="session")
+def unit_rows() -> Callable[..., np.ndarray]:
+    """Return a function giving `n` random unit float32 rows of `dim`, fixed by `seed`."""
+
+    def rows(n: int, dim: int, seed: int = 0) -> np.ndarray:
+        found = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+        return found / np.linalg.norm(found, axis=1, keepdims=True)
+
+    return rows

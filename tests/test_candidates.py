@@ -1,0 +1,154 @@
+"""Tests for `copytrace.candidates`: stage one, the pairs worth aligning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from copytrace.candidates import (
+    EXACT_ALL_PAIRS,
+    exact_pairs,
+    find_candidates,
+    minhash_pairs,
+    vector_pairs,
+)
+from copytrace.config import CandidateConfig
+from copytrace.records import Document
+from copytrace.sentences import prepare
+from copytrace.signatures import minhashes
+
+UnitRows = Callable[..., np.ndarray]  # the `unit_rows` fixture
+
+BRIDGE = (
+    "The harbour bridge in Lakeside reopened to traffic on Monday after four months of repairs. "
+    "Engineers replaced more than 300 corroded plates and repainted the main span. "
+    "Ferry services that ran while the bridge was closed will stop at the end of the week."
+)
+BRIDGE_EDITED = (
+    "The harbour bridge in Lakeside reopened to traffic on Monday after four months of repairs. "
+    "Engineers replaced more than 300 corroded plates and repainted the main span. "
+    "Ferry services that ran during the closure will end on Friday."
+)
+BAKERY = (
+    "A bakery opened beside the railway station, selling rye bread and almond pastries. "
+    "Its owner trained in Vienna and plans to hire six apprentices next spring."
+)
+
+
+def prepared(*texts: str) -> list[Document]:
+    return [prepare(Document(f"d{i}", text)) for i, text in enumerate(texts)]
+
+
+def test_exact_pairs_group_equal_digests() -> None:
+    docs = prepared(
+        BRIDGE,
+        BAKERY,
+        BRIDGE.upper(),  # equal once case is normalised
+        BRIDGE.replace(". ", ".\n\n"),  # and whitespace
+        BAKERY,
+        "",  # no sentences: never a pair
+        "",
+    )
+    assert exact_pairs(docs) == {(0, 2): 1.0, (0, 3): 1.0, (2, 3): 1.0, (1, 4): 1.0}
+
+
+def test_exact_pairs_small_group_gets_all_pairs() -> None:
+    docs = prepared(*[BRIDGE] * EXACT_ALL_PAIRS)
+    assert set(exact_pairs(docs)) == set(combinations(range(EXACT_ALL_PAIRS), 2))
+
+
+def test_exact_pairs_big_group_gets_a_star() -> None:
+    n = EXACT_ALL_PAIRS + 5
+    docs = prepared(*[BRIDGE] * n)
+    assert set(exact_pairs(docs)) == {(0, b) for b in range(1, n)}
+
+
+def test_minhash_pairs_find_near_copies() -> None:
+    docs = prepared(BRIDGE, BAKERY, BRIDGE_EDITED)
+    config = CandidateConfig(num_perm=128, minhash_threshold=0.3)
+    pairs = minhash_pairs(minhashes(docs, config.num_perm, config.shingle), config)
+    assert set(pairs) == {(0, 2)}
+    assert 0.3 <= pairs[(0, 2)] <= 1.0
+
+
+def test_minhash_pairs_respect_the_threshold() -> None:
+    docs = prepared(BRIDGE, BRIDGE_EDITED)
+    signatures = minhashes(docs, 128, 3)
+    estimate = float(np.mean(signatures[0] == signatures[1]))
+    below = CandidateConfig(minhash_threshold=min(estimate + 0.05, 0.99))
+    assert minhash_pairs(signatures, below) == {}
+
+
+def test_minhash_pairs_of_nothing() -> None:
+    assert minhash_pairs(np.zeros((0, 128), dtype=np.uint32), CandidateConfig()) == {}
+
+
+def test_vector_pairs_keep_close_pairs_above_the_floor(unit_rows: UnitRows) -> None:
+    base = unit_rows(3, 16)
+    close = base[0] + 0.1 * unit_rows(1, 16, seed=5)[0]
+    vectors = np.vstack([base, close / np.linalg.norm(close)])
+    pairs = vector_pairs(vectors, CandidateConfig(knn=3, min_cosine=0.9))
+    assert set(pairs) == {(0, 3)}
+    assert pairs[(0, 3)] == pytest.approx(float(vectors[0] @ vectors[3]), abs=2e-3)
+    everything = vector_pairs(vectors, CandidateConfig(knn=3, min_cosine=-1.0))
+    assert set(everything) == set(combinations(range(4), 2))
+
+
+def test_vector_pairs_limit_neighbours_to_k(unit_rows: UnitRows) -> None:
+    vectors = unit_rows(30, 8)
+    pairs = vector_pairs(vectors, CandidateConfig(knn=2, min_cosine=-1.0))
+    # each document proposes at most its k nearest; a pair may be proposed from either side
+    assert len(pairs) <= 30 * 2
+    for a in range(30):
+        sims = vectors @ vectors[a]
+        sims[a] = -np.inf
+        nearest = int(np.argmax(sims))
+        assert (min(a, nearest), max(a, nearest)) in pairs
+
+
+def test_vector_pairs_need_two_documents(unit_rows: UnitRows) -> None:
+    assert vector_pairs(unit_rows(1, 8), CandidateConfig()) == {}
+    assert vector_pairs(np.zeros((0, 8), dtype=np.float32), CandidateConfig()) == {}
+
+
+def test_find_candidates_merges_reasons(unit_rows: UnitRows) -> None:
+    docs = prepared(BRIDGE, BRIDGE.upper(), BAKERY, BRIDGE_EDITED)
+    config = CandidateConfig(all_pairs_below=0, minhash_threshold=0.3, min_cosine=0.9)
+    vectors = unit_rows(4, 16)
+    vectors[1] = vectors[0]
+    vectors[3] = vectors[0]
+    found = {(c.a, c.b): c for c in find_candidates(docs, minhashes(docs, 128, 3), vectors, config)}
+    assert set(found) == {("d0", "d1"), ("d0", "d3"), ("d1", "d3")}
+    assert found[("d0", "d1")].reasons == ("exact", "minhash", "vector")
+    assert found[("d0", "d1")].score == pytest.approx(1.0)
+    assert set(found[("d0", "d3")].reasons) == {"minhash", "vector"}
+    assert found[("d0", "d3")].score == pytest.approx(1.0, abs=2e-3)  # the cosine of equal rows
+
+
+def test_find_candidates_small_corpus_gets_every_pair(unit_rows: UnitRows) -> None:
+    docs = prepared(BRIDGE, BAKERY, "The council will vote on the plan in May.")
+    vectors = unit_rows(3, 8)
+    found = find_candidates(docs, minhashes(docs, 128, 3), vectors, CandidateConfig())
+    assert [(c.a, c.b) for c in found] == [("d0", "d1"), ("d0", "d2"), ("d1", "d2")]
+    for c in found:
+        assert "small" in c.reasons
+    a, b = int(found[0].a[1:]), int(found[0].b[1:])
+    assert found[0].score == pytest.approx(float(vectors[a] @ vectors[b]), abs=1e-6)
+
+
+def test_find_candidates_large_corpus_skips_unrelated_pairs() -> None:
+    docs = prepared(BRIDGE, BAKERY, BRIDGE)
+    vectors = np.eye(3, 8, dtype=np.float32)  # orthogonal: no pair by vector
+    config = CandidateConfig(all_pairs_below=3)
+    found = find_candidates(docs, minhashes(docs, 128, 3), vectors, config)
+    assert [(c.a, c.b, c.reasons) for c in found] == [("d0", "d2", ("exact", "minhash"))]
+
+
+def test_find_candidates_of_nothing() -> None:
+    assert (
+        find_candidates([], np.zeros((0, 128), np.uint32), np.zeros((0, 8)), CandidateConfig())
+        == []
+    )
