@@ -124,11 +124,6 @@ def test_wrong_types_are_refused(tmp_path: Path, toml: str, message: str) -> Non
         load_config(write(tmp_path, toml))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an integer setting accepts a float: `knn = 2.5` (or `10.0`) is kept as a float and "
-    "fails later as a TypeError in the vector index",
-)
 def test_integer_setting_refuses_a_fraction() -> None:
     with pytest.raises(ConfigError, match=r"candidates\.knn"):
         Config().with_values({"candidates": {"knn": 2.5}})

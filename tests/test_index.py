@@ -92,11 +92,6 @@ def test_lsh_index_save_load_round_trip(tmp_path: Path) -> None:
         assert loaded.query(row) == index.query(row)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LSHIndex.save uses np.savez, which appends '.npz' to a path without it, so "
-    "load(path) on the same path raises FileNotFoundError",
-)
 def test_lsh_index_round_trip_without_the_npz_suffix(tmp_path: Path) -> None:
     index = LSHIndex(32, 0.5)
     index.add([1, 2], signatures(2, 32))
@@ -144,11 +139,6 @@ def test_vector_index_pads_missing_neighbours() -> None:
     assert cosines[:, 2:].tolist() == [[0.0, 0.0], [0.0, 0.0]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="VectorIndex.query reads `found.counts`, which usearch's single-query `Matches` lacks "
-    "(AttributeError); StoreIndex's `_search` handles it",
-)
 def test_vector_index_query_with_one_vector(unit_rows: UnitRows) -> None:
     vectors = unit_rows(20, 16)
     index = VectorIndex(16)

@@ -78,11 +78,6 @@ def test_number_tokens_never_raise(text: str) -> None:
         assert not token.endswith(".")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="number_tokens strips the zero before the point ('0.25' -> '.25'), so the token no "
-    "longer starts with a digit: is_specific says False and classify counts it as a name",
-)
 @pytest.mark.parametrize("text", ["a 0.25 dlr dividend", "growth slowed to 0.5 pct"])
 def test_number_tokens_keep_a_leading_zero_before_the_point(text: str) -> None:
     [token] = number_tokens(text)

@@ -156,6 +156,16 @@ def fact_agreement(
     )
 
 
+def _looked_up(links: Sequence[Link], a: Encoded, b: Encoded) -> int:
+    """Return how many anchors `fact_agreement` compares (the sparser side of each link)."""
+    total = 0
+    for link in links:
+        left = frozenset().union(*(a.anchors[i] for i in link.a))
+        right = frozenset().union(*(b.anchors[j] for j in link.b))
+        total += min(len(left), len(right))
+    return total
+
+
 def contradiction(
     links: Sequence[Link], a: Encoded, b: Encoded, lexical: float, config: ClassifyConfig
 ) -> str:
@@ -168,7 +178,7 @@ def contradiction(
     facts, numbers, counted, number_novelty, anchor_novelty = fact_agreement(links, a, b)
     if counted >= config.min_numbers and numbers < config.min_number_agreement:
         return f"aligned sentences agree on {numbers:.0%} of their figures"
-    if facts < config.min_fact_agreement:
+    if facts < config.min_fact_agreement and _looked_up(links, a, b) >= config.min_numbers:
         return f"aligned sentences agree on {facts:.0%} of their names and figures"
     many = counted >= 4 or min(len(_numbers(a.all_anchors)), len(_numbers(b.all_anchors))) >= 4
     if number_novelty >= config.max_number_novelty and (many or lexical >= TEMPLATE):

@@ -52,9 +52,9 @@ _BOILERPLATE = re.compile(
                    | via\s+(?:email|e-mail|whatsapp|facebook|twitter)) \W{0,3}
       | share(?:\s*:)?
       | (?:follow|like) \s+ us \s+ on\b.{0,80}
-      | (?:sign \s+ up|subscribe) \b.{0,120}
-      | (?:log\s*in|sign\s*in|register|log\s*in\s*/\s*register|login\s*/\s*register)\b.{0,80}
-      | to \s+ comment .{0,60} log\s*in .{0,20}
+      | (?:sign \s+ up|subscribe) \b[^,.]{0,120}
+      | (?:log\s*in|sign\s*in|register|log\s*in\s*/\s*register|login\s*/\s*register)\b[^,.]{0,60}
+      | to \s+ comment [^,]{0,60} log\s*in [^,]{0,20}
       | comments? \s* (?:\(\d+\))? (?:\s*[|:].{0,60})?
       | (?:©|\(c\)|copyright\s+(?:©|\(c\)|\d{4})) .{0,160} | all \s+ rights \s+ reserved .{0,40}
       | (?:photo|image|picture|video|credit|file\s+photo) \s* (?::|/|by\b) .{0,160}

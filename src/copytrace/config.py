@@ -174,7 +174,9 @@ def _replace_checked(section: str, current: Any, given: dict[str, Any]) -> Any:
         if isinstance(default, (int, float)) and not isinstance(default, bool):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigError(f"{section}.{key} must be a number, not {value!r}")
-            value = type(default)(value) if isinstance(default, float) else value
+            if isinstance(default, int) and not float(value).is_integer():
+                raise ConfigError(f"{section}.{key} must be a whole number, not {value!r}")
+            value = type(default)(value)
         if isinstance(default, str) and not isinstance(value, str):
             raise ConfigError(f"{section}.{key} must be a string, not {value!r}")
         changes[key] = value

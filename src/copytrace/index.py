@@ -94,13 +94,14 @@ class LSHIndex:
                 keys.extend(members)
                 bands.extend([band] * len(members))
                 values.extend([value] * len(members))
-        np.savez(
-            path,
-            meta=np.array([self.num_perm, self.threshold, self.max_bucket, self._count]),
-            keys=np.array(keys, dtype=np.int64),
-            bands=np.array(bands, dtype=np.int32),
-            values=np.array(values, dtype=np.uint64),
-        )
+        with open(path, "wb") as fh:  # a file object keeps the name as given (no ".npz" added)
+            np.savez(
+                fh,
+                meta=np.array([self.num_perm, self.threshold, self.max_bucket, self._count]),
+                keys=np.array(keys, dtype=np.int64),
+                bands=np.array(bands, dtype=np.int32),
+                values=np.array(values, dtype=np.uint64),
+            )
 
     @classmethod
     def load(cls, path: str | Path) -> LSHIndex:
@@ -144,9 +145,10 @@ class VectorIndex:
         found = self._index.search(vectors, min(k, n), exact=n < self.exact_below)
         keys = np.full((len(vectors), k), -1, dtype=np.int64)
         cosines = np.zeros((len(vectors), k), dtype=np.float32)
-        got_keys = np.atleast_2d(found.keys).astype(np.int64)
-        got_dist = np.atleast_2d(found.distances).astype(np.float32)
-        counts = np.atleast_1d(found.counts)
+        got_keys = np.atleast_2d(np.asarray(found.keys)).astype(np.int64)
+        got_dist = np.atleast_2d(np.asarray(found.distances)).astype(np.float32)
+        # one query gives a `Matches` without `counts`; a batch gives `BatchMatches` with them
+        counts = np.atleast_1d(getattr(found, "counts", len(np.atleast_1d(found.keys))))
         for row, count in enumerate(counts.tolist()):
             keys[row, :count] = got_keys[row, :count]
             cosines[row, :count] = 1.0 - got_dist[row, :count]

@@ -42,9 +42,10 @@ def number_tokens(text: str) -> list[str]:
     out = []
     for m in _NUMBER.finditer(text):
         raw = m.group().replace(",", "").rstrip(".")
-        if "." in raw:
-            raw = raw.rstrip("0").rstrip(".")
-        out.append(raw.lstrip("0") or "0")
+        whole, _, fraction = raw.partition(".")
+        whole = whole.lstrip("0") or "0"
+        fraction = fraction.rstrip("0")
+        out.append(f"{whole}.{fraction}" if fraction else whole)
     return out
 
 
@@ -106,9 +107,11 @@ def sentence_anchors(doc: Document) -> tuple[frozenset[str], ...]:
         known |= names
         if first is not None:
             openers[first] = openers.get(first, 0) + 1
-    # a capitalised opener that starts two sentences is a name ("Hovnanian said ... Hovnanian
-    # shareholders ..."); common openers never reach `_names`
-    known |= {word for word, n in openers.items() if n >= 2}
+    # a capitalised opener that starts two sentences and never appears in lower case is a name
+    # ("Hovnanian said ... Hovnanian shareholders ..."), unlike "Dynamic programming ... dynamic"
+    if any(n >= 2 for n in openers.values()):
+        lower = {w for text in texts for w in _WORD.findall(text) if w.islower()}
+        known |= {word for word, n in openers.items() if n >= 2 and word not in lower}
     if doc.title:
         known |= _names(doc.title)[1]
     frozen = frozenset(known)
