@@ -404,7 +404,8 @@ def _title_at(toks: list[Token], lowers: list[str], i: int) -> int:
     if i + 1 < len(lowers) and lowers[i + 1] in _TITLE_LENGTHS and toks[i][0][0].isupper():
         # "Energy Minister": a capitalised modifier belongs to a minister's title
         n = _title_at(toks, lowers, i + 1)
-        if n and lowers[i + n] in _TITLE_HEADS and lowers[i] not in _COMMON:
+        # a title matched on a slice cut short by the text's end claims more words than remain
+        if n and i + n < len(lowers) and lowers[i + n] in _TITLE_HEADS and lowers[i] not in _COMMON:
             return n + 1
     return 0
 
@@ -421,7 +422,7 @@ def _chunk_names(text: str, toks: list[Token], chunk_start: int, offset: int) ->
     i, n = 0, len(toks)
     while i < n:
         t = _title_at(toks, lowers, i)
-        if t:
+        if t and i + t <= n:  # not a title cut short by the end of the text (see _title_at)
             key = tuple(w for w in lowers[i : i + t] if w not in _TITLE_NOISE)
             title = (toks[i][1], toks[i + t - 1][2], key)
             i += t
