@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from copytrace.candidates import EXACT_ALL_PAIRS, find_candidates
 from copytrace.clean import iter_lines, line_key
 from copytrace.config import Config
 from copytrace.index import LSHIndex
 from copytrace.pipeline import Models, document_vectors, encode_all, prepare_all, relate
-from copytrace.records import Candidate, Document, Encoded, Problem
-from copytrace.signatures import jaccard, minhashes, terms
+from copytrace.records import Document, Encoded, Problem
+from copytrace.signatures import minhashes, terms
 from copytrace.store import Store, StoreError
+from copytrace.store_candidates import store_candidates
+from copytrace.store_workers import Workers
 from copytrace.store_write import BatchWrite, Written, write_batch
 
 SAVE_INDEX_EVERY = 60.0  # seconds between saves of the index file during a long add
@@ -83,8 +84,12 @@ def add_documents(
     models: Models | None,
     batch_size: int,
     problems: list[Problem] | None,
+    workers: int | None = None,
 ) -> AddReport:
-    """Add new documents to `store` batch by batch (see the module docstring)."""
+    """Add new documents to `store` batch by batch (see the module docstring).
+
+    Large batches are related on `workers` processes (all cores by default).
+    """
     config = config or Config()
     models = models or Models(config.align)
     check_settings(store, config, models)
@@ -98,15 +103,19 @@ def add_documents(
     ids: list[str] = []
     renamed: list[tuple[str, str]] = []
     saved = time.perf_counter()
-    for batch in _batches(_new_only(store, docs, totals, renamed), batch_size):
-        written = add_batch(store, batch, config, models)
-        totals.update(added=len(batch), relations=written.relations, stories=written.stories)
-        totals["batches"] += 1
-        ids.extend(d.id for d in batch)
-        if time.perf_counter() - saved > SAVE_INDEX_EVERY:
-            store.index.save()
-            saved = time.perf_counter()
-    store.index.save()
+    pool = Workers(workers)
+    try:
+        for batch in _batches(_new_only(store, docs, totals, renamed), batch_size):
+            written = add_batch(store, batch, config, models, pool)
+            totals.update(added=len(batch), relations=written.relations, stories=written.stories)
+            totals["batches"] += 1
+            ids.extend(d.id for d in batch)
+            if time.perf_counter() - saved > SAVE_INDEX_EVERY:
+                store.index.save()
+                saved = time.perf_counter()
+    finally:
+        pool.close()
+        store.index.save()
     if problems is not None:
         problems.extend(
             Problem(given, None, f"id already stored with another text; stored as {new!r}")
@@ -191,7 +200,13 @@ def repeated_with(
     return frozenset(found)
 
 
-def add_batch(store: Store, batch: Sequence[Document], config: Config, models: Models) -> Written:
+def add_batch(
+    store: Store,
+    batch: Sequence[Document],
+    config: Config,
+    models: Models,
+    workers: Workers | None = None,
+) -> Written:
     """Prepare, relate and write one batch of new documents in one transaction."""
     started = time.perf_counter()
     n_stored = len(store)
@@ -215,12 +230,14 @@ def add_batch(store: Store, batch: Sequence[Document], config: Config, models: M
     signatures = minhashes(usable, c.num_perm, c.shingle)
     lsh = LSHIndex(c.num_perm, c.minhash_threshold)
     bands = lsh.band_hashes(signatures) if len(usable) else np.zeros((0, lsh.bands), np.uint64)
-    candidates = find_candidates(usable, signatures, vectors, c)
-    cross, partners = cross_candidates(store, usable, signatures, bands, vectors, config)
+    pairs, partners = store_candidates(store, usable, signatures, bands, vectors, config)
     by_id: dict[str, Encoded] = {e.doc.id: e for e in encoded}
     stored = store.load_encoded(partners)
     by_id.update({e.doc.id: e for e in stored.values()})
-    relations = relate(candidates + cross, by_id, models, config)
+    if workers is not None:
+        relations = workers.relate(pairs, by_id, models, config)
+    else:
+        relations = relate(pairs, by_id, models, config)
     plan = BatchWrite(
         documents=prepared, encoded=encoded, signatures=signatures, bands=bands, vectors=vectors,
         relations=relations, lines=lines, df=df_batch, hashes=[content_hash(d) for d in prepared],
@@ -229,110 +246,3 @@ def add_batch(store: Store, batch: Sequence[Document], config: Config, models: M
     written = write_batch(store, plan, config, started)
     store.index.add(written.keys, vectors)
     return written
-
-
-def cross_candidates(
-    store: Store,
-    docs: Sequence[Document],
-    signatures: np.ndarray,
-    bands: np.ndarray,
-    vectors: np.ndarray,
-    config: Config,
-    limit: int | None = None,
-) -> tuple[list[Candidate], list[int]]:
-    """Return candidate pairs of new documents with stored ones, and the stored keys involved.
-
-    The same three signals as a scan, as indexed lookups: equal digests, shared MinHash bands
-    (estimated Jaccard at the threshold), nearest neighbours above the cosine floor. A store
-    smaller than `all_pairs_below` pairs every new document with every stored one, as a scan of
-    that size would. Each pair is `(stored, new)`: stored documents came first, as in a scan of
-    the same documents in the order they were added.
-    """
-    c = config.candidates
-    found: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
-    n_stored = len(store)
-    if n_stored and n_stored + len(docs) < c.all_pairs_below:
-        stored_vectors = _stored_vectors(store, None)
-        for i in range(len(docs)):
-            for key, vector in stored_vectors.items():
-                found[(i, key)]["small"] = float(vector @ vectors[i])
-    for i, doc in enumerate(docs):
-        for (key,) in store.conn.execute(
-            "SELECT key FROM documents WHERE digest = ? ORDER BY key LIMIT ?",
-            (doc.digest, EXACT_ALL_PAIRS),
-        ):
-            found[(i, key)]["exact"] = 1.0
-    hits = _band_hits(store, bands)
-    minhash = _stored_minhashes(store, {k for keys in hits for k in keys})
-    for i, hit in enumerate(hits):
-        for key in hit:
-            estimate = jaccard(signatures[i], minhash[key])
-            if estimate >= c.minhash_threshold:
-                found[(i, key)]["minhash"] = estimate
-    if len(docs):
-        for i, neighbours in enumerate(store.index.query(vectors, c.knn)):
-            for key, cos in neighbours:
-                if cos >= c.min_cosine:
-                    reasons = found[(i, key)]
-                    reasons["vector"] = max(cos, reasons.get("vector", 0.0))
-    pairs = sorted(found.items(), key=lambda kv: (kv[0][0], -max(kv[1].values()), kv[0][1]))
-    if limit is not None:  # a query aligns only its best few candidates
-        taken: Counter[int] = Counter()
-        kept = []
-        for item in pairs:
-            taken[item[0][0]] += 1
-            if taken[item[0][0]] <= limit:
-                kept.append(item)
-        pairs = kept
-    keys = sorted({key for (_, key), _ in pairs})
-    ids = store.ids(keys)
-    out = [
-        Candidate(ids[key], docs[i].id, tuple(reasons), max(reasons.values()))
-        for (i, key), reasons in pairs
-    ]
-    return out, keys
-
-
-def _band_hits(store: Store, bands: np.ndarray, max_bucket: int = 500) -> list[set[int]]:
-    """Return, per row of band hashes, the stored keys sharing a band (big buckets skipped)."""
-    out = []
-    query = "SELECT key FROM bands WHERE hash = ? LIMIT ?"
-    for row in band_keys(bands):
-        keys: set[int] = set()
-        for value in row:
-            members = store.conn.execute(query, (value, max_bucket + 1)).fetchall()
-            if len(members) <= max_bucket:  # larger buckets are boilerplate shared by hundreds
-                keys.update(m[0] for m in members)
-        out.append(keys)
-    return out
-
-
-def band_keys(bands: np.ndarray) -> list[list[int]]:
-    """Return the stored form of band hashes: one signed 64-bit integer per band, band mixed in
-    (so equal hashes in different bands do not meet)."""
-    if not len(bands):
-        return []
-    offsets = np.arange(bands.shape[1], dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    with np.errstate(over="ignore"):
-        mixed = np.asarray(bands, dtype=np.uint64) + offsets
-    return mixed.view(np.int64).tolist()
-
-
-def _stored_minhashes(store: Store, keys: Iterable[int]) -> dict[int, np.ndarray]:
-    out = {}
-    for key in keys:
-        query = "SELECT minhash FROM fingerprints WHERE key = ?"
-        row = store.conn.execute(query, (key,)).fetchone()
-        if row is not None:
-            out[key] = np.frombuffer(row[0], dtype=np.uint32)
-    return out
-
-
-def _stored_vectors(store: Store, keys: Iterable[int] | None) -> dict[int, np.ndarray]:
-    rows = store.conn.execute("SELECT key, vector FROM fingerprints").fetchall()
-    wanted = None if keys is None else set(keys)
-    return {
-        k: np.frombuffer(v, dtype=np.float16).astype(np.float32)
-        for k, v in rows
-        if wanted is None or k in wanted
-    }

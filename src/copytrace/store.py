@@ -161,13 +161,17 @@ class Store:
         models: Models | None = None,
         batch_size: int = 1000,
         problems: list[Problem] | None = None,
+        workers: int | None = None,
     ) -> AddReport:
-        """Add documents, comparing each batch with everything stored; return what changed."""
+        """Add documents, comparing each batch with everything stored; return what changed.
+
+        Large batches are related on `workers` processes (all cores by default).
+        """
         from copytrace.incremental import add_documents
 
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only; open it for writing to add")
-        return add_documents(self, docs, config, models, batch_size, problems)
+        return add_documents(self, docs, config, models, batch_size, problems, workers)
 
     def query(
         self, docs: Sequence[Document], config: Config | None = None, models: Models | None = None

@@ -20,6 +20,7 @@ from copytrace.records import Document, Relation
 from copytrace.sentences import prepare
 from copytrace.signatures import minhashes, terms
 from copytrace.store import Store
+from copytrace.store_candidates import store_candidates
 
 QUERY_CANDIDATES = 20  # stored partners aligned per query at most, best stage-one score first
 _PREFIX = "\x00query:"  # keeps a query's id apart from stored ids while it is being related
@@ -76,7 +77,7 @@ def query_documents(
 def _relate_one(
     store: Store, doc: Document, lsh: LSHIndex, n_docs: int, config: Config, models: Models
 ) -> list[Relation]:
-    from copytrace.incremental import _counts, cross_candidates
+    from copytrace.incremental import _counts
 
     c = config.candidates
     encoded = encode_all([doc], models.static)
@@ -86,7 +87,7 @@ def _relate_one(
     vectors = document_vectors(encoded, config, df=df, n_docs=n_docs)
     signatures = minhashes([doc], c.num_perm, c.shingle)
     bands = lsh.band_hashes(signatures)
-    candidates, keys = cross_candidates(
+    candidates, keys = store_candidates(
         store, [doc], signatures, bands, vectors, config, limit=QUERY_CANDIDATES
     )
     if not candidates:

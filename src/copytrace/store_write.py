@@ -20,6 +20,7 @@ import numpy as np
 from copytrace.config import Config
 from copytrace.records import Document, Encoded, Relation
 from copytrace.store import Store, to_blob
+from copytrace.store_candidates import band_keys
 from copytrace.store_codec import relation_json, span_blob
 from copytrace.stories import build_stories
 
@@ -56,8 +57,6 @@ def now() -> str:
 
 def write_batch(store: Store, plan: BatchWrite, config: Config, started: float) -> Written:
     """Rebuild the touched stories, then write the batch in one transaction."""
-    from copytrace.incremental import band_keys
-
     new_ids = {e.doc.id for e in plan.encoded}
     partner_ids = {x for r in plan.relations for x in (r.derived, r.source)} - new_ids
     partner_keys = store.keys(partner_ids)
