@@ -326,10 +326,13 @@ def _seed_merged(
     )
     if len(free_other) < 2:
         return False
-    # only sentences with two or more close free sentences on the other side can seed a link
-    close = (sims[free_other] >= config.extend_floor).sum(axis=0)
+    # Only a sentence whose two closest free sentences on the other side average at least the
+    # uncertain-band floor can reach `accept` joined (two related sentences joined gain ~15%).
+    block = sims[free_other]
+    top2 = -np.partition(-block, 1, axis=0)[:2] if len(free_other) >= 2 else block
+    promising = (top2[1] >= config.extend_floor) & (top2.mean(axis=0) >= config.uncertain)
     changed = False
-    for k in np.flatnonzero(close >= 2).tolist():
+    for k in np.flatnonzero(promising).tolist():
         if k in used_mine or len(free_other) < 2:
             continue
         column = sims[free_other, k]
