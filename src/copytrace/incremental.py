@@ -31,6 +31,7 @@ from copytrace.store_workers import Workers
 from copytrace.store_write import BatchWrite, Written, write_batch
 
 SAVE_INDEX_EVERY = 60.0  # seconds between saves of the index file during a long add
+WARM_WORKERS_AT = 500  # a batch this large will be related on worker processes: start them early
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,8 @@ def add_documents(
     pool = Workers(workers)
     try:
         for batch in _batches(_new_only(store, docs, totals, renamed), batch_size):
+            if len(batch) >= WARM_WORKERS_AT:  # workers load their models while this one prepares
+                pool.start(config)
             written = add_batch(store, batch, config, models, pool)
             totals.update(added=len(batch), relations=written.relations, stories=written.stories)
             totals["batches"] += 1

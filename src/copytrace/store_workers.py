@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import Any
 
-from copytrace.config import Config
+from copytrace.config import AlignConfig, Config
 from copytrace.pipeline import Models, relate
 from copytrace.records import Candidate, Encoded, Relation
 
@@ -26,25 +26,37 @@ MIN_PAIRS_PER_WORKER = 500  # below this, starting and feeding a worker costs mo
 _models: dict[Any, Models] = {}  # a worker's models, by align config
 
 
-def _init_worker() -> None:
+def _init_worker(config: AlignConfig) -> None:
+    """Load a worker's models as it starts, while the parent still prepares its first batch."""
     # each worker is one core's worth of work: MiniLM must not spread over the others
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    _worker_models(config)
+
+
+def _worker_models(config: AlignConfig) -> Models:
+    # the budget of a slice differs from the batch's; the models do not
+    key = replace(config, max_rescore=0)
+    models = _models.get(key)
+    if models is None:
+        models = _models[key] = Models(config)
+        models.static  # noqa: B018 - load now
+        if models.minilm is not None:
+            import torch
+
+            torch.set_num_threads(1)
+            models.minilm.encode(["warm up"])
+    return models
+
+
+def _ready() -> bool:
+    return True
 
 
 def _relate_slice(
     candidates: Sequence[Candidate], encoded: dict[str, Encoded], config: Config
 ) -> list[Relation]:
-    models = _models.get(config.align)
-    if models is None:
-        try:
-            import torch
-
-            torch.set_num_threads(1)
-        except ImportError:
-            pass
-        models = _models[config.align] = Models(config.align)
-    return relate(candidates, encoded, models, config)
+    return relate(candidates, encoded, _worker_models(config.align), config)
 
 
 class Workers:
@@ -53,6 +65,18 @@ class Workers:
     def __init__(self, count: int | None = None) -> None:
         self.count = count if count is not None else (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
+
+    def start(self, config: Config) -> None:
+        """Start the workers and load their models in the background (idempotent)."""
+        if self._pool is None and self.count > 1:
+            # spawn, not fork: the parent may hold a thread pool (tokenizers, torch) that a forked
+            # child would inherit broken
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(
+                self.count, context, initializer=_init_worker, initargs=(config.align,)
+            )
+            for _ in range(self.count):  # a task each, so every worker starts now
+                self._pool.submit(_ready)
 
     def relate(
         self,
@@ -65,11 +89,8 @@ class Workers:
         n = min(self.count, len(candidates) // MIN_PAIRS_PER_WORKER)
         if n <= 1:
             return relate(candidates, encoded, models, config)
-        if self._pool is None:
-            # spawn, not fork: the parent may hold a thread pool (tokenizers, torch) that a forked
-            # child would inherit broken
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.count, context, initializer=_init_worker)
+        self.start(config)
+        assert self._pool is not None
         budget = replace(config.align, max_rescore=config.align.max_rescore // n)
         sliced = replace(config, align=budget)
         futures = []
