@@ -83,12 +83,17 @@ def prepare_all(
     return [prepare(d, repeated) for d in progress(docs, len(docs), "splitting")]
 
 
+ENCODE_CHUNK = 8192  # sentences per embedding call: big enough to batch, small enough to report
+
+
 def encode_all(docs: Sequence[Document], embedder: Embedder) -> list[Encoded]:
     """Embed every sentence of every document in one batch and collect the anchors."""
     texts = [s.text for d in docs for s in d.sentences]
-    vectors = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), np.float32)
+    chunks = [texts[i : i + ENCODE_CHUNK] for i in range(0, len(texts), ENCODE_CHUNK)]
+    parts = [embedder.encode(chunk) for chunk in progress(chunks, len(chunks), "embedding")]
+    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), np.float32)
     out, at = [], 0
-    for d in docs:
+    for d in progress(docs, len(docs), "anchors"):
         n = len(d.sentences)
         out.append(encode_document(d, vectors[at : at + n]))
         at += n
