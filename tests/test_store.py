@@ -143,6 +143,7 @@ def test_same_id_with_another_text_is_kept_under_a_new_id(tmp_path: Path) -> Non
         store.add([first], LEXICAL)
         report = store.add([second], LEXICAL)
         assert report.renamed == (("x", "x~2"),)
+        assert store.add([second, first], LEXICAL).skipped == 2  # both are stored already
         assert len(store) == 2
 
 

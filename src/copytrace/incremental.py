@@ -133,22 +133,28 @@ def add_documents(
 def _new_only(
     store: Store, docs: Iterable[Document], totals: Counter[str], renamed: list[tuple[str, str]]
 ) -> Iterator[Document]:
-    """Yield the documents not stored yet; a stored id with another text gets a `~N` suffix."""
+    """Yield the documents not stored yet; a stored id with another text gets a `~N` suffix.
+
+    A text is already stored when its id, or that id renamed `~N`, holds the same content.
+    """
     for doc in docs:
         digest = content_hash(doc)
-        row = store.conn.execute("SELECT content FROM documents WHERE id = ?", (doc.id,)).fetchone()
-        if row is None:
-            yield doc
-        elif row[0] == digest:
+        same = store.conn.execute(
+            "SELECT id FROM documents WHERE content = ?", (digest,)
+        ).fetchall()
+        if any(i == doc.id or i.startswith(doc.id + "~") for (i,) in same):
             totals["skipped"] += 1
-        else:
-            n = 2
-            while store.conn.execute(
-                "SELECT 1 FROM documents WHERE id = ?", (f"{doc.id}~{n}",)
-            ).fetchone():
-                n += 1
-            renamed.append((doc.id, f"{doc.id}~{n}"))
-            yield replace(doc, id=f"{doc.id}~{n}")
+            continue
+        if store.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc.id,)).fetchone() is None:
+            yield doc
+            continue
+        n = 2
+        while store.conn.execute(
+            "SELECT 1 FROM documents WHERE id = ?", (f"{doc.id}~{n}",)
+        ).fetchone():
+            n += 1
+        renamed.append((doc.id, f"{doc.id}~{n}"))
+        yield replace(doc, id=f"{doc.id}~{n}")
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
