@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from copytrace import store as store_module
+from copytrace import store_schema as store_module
 from copytrace.config import Config
 from copytrace.ingest import iter_documents, read_text
 from copytrace.pipeline import Models

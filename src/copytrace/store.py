@@ -18,9 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -28,12 +25,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from copytrace import __version__
 from copytrace.clean import normalize
-from copytrace.errors import CopytraceError
 from copytrace.records import Document, Encoded, Relation, Sentence, Story
 from copytrace.signatures import encode_document
-from copytrace.store_codec import relation_from_json, relation_from_row, span_blob, spans
+from copytrace.store_codec import relation_from_json, relation_from_row, spans
+from copytrace.store_schema import (
+    StoreError,
+    StoreLocked,
+    check_identity,
+    check_version,
+    connect,
+    create_schema,
+    lock_writer,
+)
 
 if TYPE_CHECKING:
     from copytrace.config import Config
@@ -41,55 +45,6 @@ if TYPE_CHECKING:
     from copytrace.pipeline import Models
     from copytrace.records import Problem
     from copytrace.store_query import QueryResult
-
-APPLICATION_ID = 0x43545243  # "CTRC" in the SQLite header: tells a store from any other database
-SCHEMA_VERSION = 1
-
-SCHEMA = """
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE documents(
-    key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, content TEXT NOT NULL, digest TEXT NOT NULL,
-    path TEXT, line INTEGER, title TEXT, published TEXT, url TEXT, source TEXT,
-    body_start INTEGER NOT NULL, chars INTEGER NOT NULL, batch INTEGER NOT NULL,
-    added TEXT NOT NULL, text TEXT NOT NULL);
-CREATE INDEX documents_digest ON documents(digest);
-CREATE INDEX documents_content ON documents(content);
--- int32 (start, end) pairs of sentences and boilerplate lines, float16 sentence vectors
-CREATE TABLE sentences(
-    key INTEGER PRIMARY KEY, spans BLOB NOT NULL, boilerplate BLOB NOT NULL, vectors BLOB NOT NULL);
--- uint32 MinHash signature and float16 candidate vector (the ANN index is rebuilt from these)
-CREATE TABLE fingerprints(key INTEGER PRIMARY KEY, minhash BLOB NOT NULL, vector BLOB NOT NULL);
-CREATE TABLE bands(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash, key))
-    WITHOUT ROWID;
-CREATE TABLE line_counts(line TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
--- a < b: one row per related pair, derived/source/direction/reason as oriented by the stories,
--- `relation` is the JSON of the relation as aligned, with all its evidence
-CREATE TABLE relations(
-    a INTEGER NOT NULL, b INTEGER NOT NULL, derived INTEGER NOT NULL, source INTEGER NOT NULL,
-    kind TEXT NOT NULL, score REAL NOT NULL, direction TEXT NOT NULL, reason TEXT NOT NULL,
-    batch INTEGER NOT NULL, relation TEXT NOT NULL, PRIMARY KEY(a, b)) WITHOUT ROWID;
-CREATE INDEX relations_b ON relations(b);
-CREATE TABLE stories(
-    key INTEGER PRIMARY KEY, original INTEGER, basis TEXT NOT NULL, size INTEGER NOT NULL,
-    updated TEXT NOT NULL);
-CREATE TABLE story_members(doc INTEGER PRIMARY KEY, story INTEGER NOT NULL);
-CREATE INDEX story_members_story ON story_members(story);
-CREATE TABLE batches(
-    key INTEGER PRIMARY KEY, finished TEXT NOT NULL, documents INTEGER NOT NULL,
-    relations INTEGER NOT NULL, seconds REAL NOT NULL);
-"""
-
-# Schema migrations: MIGRATIONS[v] takes a store from version v to v + 1, in one transaction.
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
-
-
-class StoreError(CopytraceError):
-    """A store cannot be opened or used as asked; the message names the file and what to do."""
-
-
-class StoreLocked(StoreError):
-    """Another process is writing to the store."""
 
 
 class Store:
@@ -120,17 +75,17 @@ class Store:
             raise StoreError(
                 f"{path}: no store here; create one with: copytrace add --db {path} FILES"
             )
-        lock = None if readonly else _lock(path)
+        lock = None if readonly else lock_writer(path)
         try:
-            conn = _connect(path, readonly)
+            conn = connect(path, readonly)
             if exists:  # before any write: a foreign database must stay untouched
-                _check_identity(conn, path)
+                check_identity(conn, path)
             if not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             if not exists:
-                _create(conn)
-            _check_version(conn, path, readonly)
+                create_schema(conn)
+            check_version(conn, path, readonly)
         except BaseException:
             if lock is not None:
                 lock.close()
@@ -342,103 +297,9 @@ class Store:
         self.meta[key] = str(value)
 
 
-def _lock(path: Path) -> Any:
-    """Take the writer's lock (a file beside the store), or say who holds it."""
-    lock_path = path.with_name(path.name + ".lock")
-    try:
-        handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the writer's lifetime
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot create the lock file {lock_path}: {exc}") from None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another process"
-        handle.close()
-        raise StoreLocked(
-            f"{path}: locked by a writer ({holder}); wait for it to finish (queries still work)"
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"pid {os.getpid()}")
-    handle.flush()
-    return handle
-
-
-def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
-    try:
-        if readonly:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        else:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 10000")
-        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not a copytrace store (not readable as SQLite: {exc})") from None
-    return conn
-
-
-def _create(conn: sqlite3.Connection) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.executemany(
-        "INSERT INTO meta(key, value) VALUES(?, ?)",
-        [("schema_version", str(SCHEMA_VERSION)), ("copytrace", __version__), ("batch", "0")],
-    )
-    conn.execute("COMMIT")
-
-
-def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
-    """Refuse a file that is not a copytrace store."""
-    try:
-        app = conn.execute("PRAGMA application_id").fetchone()[0]
-    except sqlite3.DatabaseError:
-        raise StoreError(f"{path}: not a copytrace store (not an SQLite database)") from None
-    if app != APPLICATION_ID:
-        raise StoreError(f"{path}: an SQLite database, but not a copytrace store")
-
-
-def _check_version(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
-    """Refuse a store newer than this copytrace; migrate an older one (a writer only)."""
-    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    version = int(meta.get("schema_version", "0"))
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{path}: written by a newer copytrace ({meta.get('copytrace', '?')}, store schema "
-            f"{version}); this is copytrace {__version__} (schema {SCHEMA_VERSION}): upgrade "
-            "copytrace to use it"
-        )
-    if version < SCHEMA_VERSION:
-        if readonly:
-            raise StoreError(
-                f"{path}: store schema {version} is older than this copytrace's "
-                f"({SCHEMA_VERSION}); upgrade it once with: copytrace add --db {path}"
-            )
-        migrate(conn, version)
-
-
-def migrate(conn: sqlite3.Connection, version: int) -> None:
-    """Bring a store from schema `version` to the current one, one transaction per step."""
-    while version < SCHEMA_VERSION:
-        conn.execute("BEGIN IMMEDIATE")
-        for statement in MIGRATIONS[version]:
-            conn.execute(statement)
-        version += 1
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
-        conn.execute("COMMIT")
-
-
 def to_blob(array: np.ndarray, dtype: Any) -> bytes:
     """Return an array as the bytes stored in a BLOB column."""
     return np.ascontiguousarray(array, dtype=dtype).tobytes()
 
 
-def store_meta_json(store: Store) -> dict[str, Any]:
-    """Return the store's settings as a JSON-ready dict."""
-    return {k: (json.loads(v) if v[:1] in "[{" else v) for k, v in sorted(store.meta.items())}
-
-
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError", "StoreLocked", "span_blob"]
+__all__ = ["Store", "StoreError", "StoreLocked"]

@@ -1,0 +1,155 @@
+"""The store's file: its schema and migrations, opening checks, and the writer's lock.
+
+A store is an SQLite database whose header carries copytrace's application id, with its schema
+version in `meta`. Opening refuses a file that is not a store (without writing to it) or that a
+newer copytrace wrote, and upgrades an older one step by step when a writer opens it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from copytrace import __version__
+from copytrace.errors import CopytraceError
+
+APPLICATION_ID = 0x43545243  # "CTRC" in the SQLite header: tells a store from any other database
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE documents(
+    key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, content TEXT NOT NULL, digest TEXT NOT NULL,
+    path TEXT, line INTEGER, title TEXT, published TEXT, url TEXT, source TEXT,
+    body_start INTEGER NOT NULL, chars INTEGER NOT NULL, batch INTEGER NOT NULL,
+    added TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX documents_digest ON documents(digest);
+CREATE INDEX documents_content ON documents(content);
+-- int32 (start, end) pairs of sentences and boilerplate lines, float16 sentence vectors
+CREATE TABLE sentences(
+    key INTEGER PRIMARY KEY, spans BLOB NOT NULL, boilerplate BLOB NOT NULL, vectors BLOB NOT NULL);
+-- uint32 MinHash signature and float16 candidate vector (the ANN index is rebuilt from these)
+CREATE TABLE fingerprints(key INTEGER PRIMARY KEY, minhash BLOB NOT NULL, vector BLOB NOT NULL);
+CREATE TABLE bands(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash, key))
+    WITHOUT ROWID;
+CREATE TABLE line_counts(line TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+-- a < b: one row per related pair, derived/source/direction/reason as oriented by the stories,
+-- `relation` is the JSON of the relation as aligned, with all its evidence
+CREATE TABLE relations(
+    a INTEGER NOT NULL, b INTEGER NOT NULL, derived INTEGER NOT NULL, source INTEGER NOT NULL,
+    kind TEXT NOT NULL, score REAL NOT NULL, direction TEXT NOT NULL, reason TEXT NOT NULL,
+    batch INTEGER NOT NULL, relation TEXT NOT NULL, PRIMARY KEY(a, b)) WITHOUT ROWID;
+CREATE INDEX relations_b ON relations(b);
+CREATE TABLE stories(
+    key INTEGER PRIMARY KEY, original INTEGER, basis TEXT NOT NULL, size INTEGER NOT NULL,
+    updated TEXT NOT NULL);
+CREATE TABLE story_members(doc INTEGER PRIMARY KEY, story INTEGER NOT NULL);
+CREATE INDEX story_members_story ON story_members(story);
+CREATE TABLE batches(
+    key INTEGER PRIMARY KEY, finished TEXT NOT NULL, documents INTEGER NOT NULL,
+    relations INTEGER NOT NULL, seconds REAL NOT NULL);
+"""
+
+# Schema migrations: MIGRATIONS[v] takes a store from version v to v + 1, in one transaction.
+MIGRATIONS: dict[int, tuple[str, ...]] = {}
+
+
+class StoreError(CopytraceError):
+    """A store cannot be opened or used as asked; the message names the file and what to do."""
+
+
+class StoreLocked(StoreError):
+    """Another process is writing to the store."""
+
+
+def lock_writer(path: Path) -> Any:
+    """Take the writer's lock (a file beside the store), or say who holds it."""
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the writer's lifetime
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the lock file {lock_path}: {exc}") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise StoreLocked(
+            f"{path}: locked by a writer ({holder}); wait for it to finish (queries still work)"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    return handle
+
+
+def connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a copytrace store (not readable as SQLite: {exc})") from None
+    return conn
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.executemany(
+        "INSERT INTO meta(key, value) VALUES(?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("copytrace", __version__), ("batch", "0")],
+    )
+    conn.execute("COMMIT")
+
+
+def check_identity(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a file that is not a copytrace store."""
+    try:
+        app = conn.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.DatabaseError:
+        raise StoreError(f"{path}: not a copytrace store (not an SQLite database)") from None
+    if app != APPLICATION_ID:
+        raise StoreError(f"{path}: an SQLite database, but not a copytrace store")
+
+
+def check_version(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+    """Refuse a store newer than this copytrace; migrate an older one (a writer only)."""
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    version = int(meta.get("schema_version", "0"))
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: written by a newer copytrace ({meta.get('copytrace', '?')}, store schema "
+            f"{version}); this is copytrace {__version__} (schema {SCHEMA_VERSION}): upgrade "
+            "copytrace to use it"
+        )
+    if version < SCHEMA_VERSION:
+        if readonly:
+            raise StoreError(
+                f"{path}: store schema {version} is older than this copytrace's "
+                f"({SCHEMA_VERSION}); upgrade it once with: copytrace add --db {path}"
+            )
+        migrate(conn, version)
+
+
+def migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Bring a store from schema `version` to the current one, one transaction per step."""
+    while version < SCHEMA_VERSION:
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in MIGRATIONS[version]:
+            conn.execute(statement)
+        version += 1
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+        conn.execute("COMMIT")
