@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 # ---- read -------------------------------------------------------------------------------------
 
+DOCS_PER_PARTITION = 5_000  # documents per partition after reading (a few tens of MB of text)
 READ_SCHEMA = pa.schema([*rows.DOCUMENT_SCHEMA, pa.field("message", pa.string())])
 
 
@@ -131,11 +132,14 @@ def read(spark: SparkSession, inputs: list[str], config: Config) -> tuple[DataFr
     if renamed:
         extra = spark.createDataFrame(renamed, _spark_schema(rows.PROBLEM_SCHEMA))
         problems = problems.unionByName(extra)
-    if docs.limit(1).count() == 0:
+    count = docs.count()
+    if count == 0:
         found = problems.orderBy("order").first()
         detail = f" (first problem: {rows.row_problem(found.asDict())})" if found else ""
         raise InputError(f"no readable documents in the given inputs{detail}")
-    return docs, problems
+    # One big table file is read by one task; spread its documents for the stages after.
+    spread = max(spark.sparkContext.defaultParallelism * 2, -(-count // DOCS_PER_PARTITION))
+    return docs.repartition(spread, "order"), problems
 
 
 def rename_duplicates(

@@ -213,16 +213,14 @@ def collect_result(
 
     from copytrace.records import ScanResult
 
-    ordered = prepared.orderBy(F.size("sentences") == 0, "order").toLocalIterator()
+    ordered = prepared.orderBy(F.size("sentences") == 0, "order").collect()
     documents = tuple(rows.row_document(r.asDict(recursive=True)) for r in ordered)
     rels = tuple(
         rows.row_relation(r["rel"].asDict(recursive=True))
-        for r in relations.orderBy("a", "b").toLocalIterator()
+        for r in relations.orderBy("a", "b").collect()
     )
     story_list = tuple(
-        rows.row_story(r.asDict(recursive=True)) for r in found.orderBy("rank").toLocalIterator()
+        rows.row_story(r.asDict(recursive=True)) for r in found.orderBy("rank").collect()
     )
-    issues = tuple(
-        rows.row_problem(r.asDict()) for r in problems.orderBy("order").toLocalIterator()
-    )
+    issues = tuple(rows.row_problem(r.asDict()) for r in problems.orderBy("order").collect())
     return ScanResult(documents, rels, story_list, issues)

@@ -116,6 +116,21 @@ def choose(queue: Iterable[list[dict[str, Any]]], budget: int) -> dict[tuple[str
     return wanted
 
 
+def pages(df: DataFrame, size: int = 1_000) -> Iterator[Any]:
+    """Yield the rows of a sorted DataFrame a page at a time, fetching pages only as needed.
+
+    The budget walk usually stops within the first page; unlike `toLocalIterator`, nothing is
+    left open when it stops early.
+    """
+    taken = 0
+    while True:
+        page = df.offset(taken).limit(size).collect()
+        yield from page
+        if len(page) < size:
+            return
+        taken += size
+
+
 def _first(config: Config, rescoring: bool, pairs: pa.Table, docs: pa.Table) -> pa.Table:
     encoded = {r["order"]: rows.row_encoded(r) for r in docs.to_pylist()}
     out = [
@@ -198,7 +213,7 @@ def relate_pairs(
         .orderBy(F.desc("priority"), F.desc("a"), F.desc("b"))
         .select("found")
     )
-    wanted = choose((r["found"] for r in queue.toLocalIterator()), config.align.max_rescore)
+    wanted = choose((r["found"] for r in pages(queue)), config.align.max_rescore)
     info["second_look"] = first.filter("second").count()
     info["rescored_sentences"] = len(wanted)
     if not wanted:
