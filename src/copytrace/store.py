@@ -57,6 +57,7 @@ class Store:
         self._lock = lock
         self.meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         self._index: Any = None
+        self.cache: dict[Any, Any] = {}  # what a reader computes once per open (repeated lines)
 
     # ---- opening and closing ------------------------------------------------------------------
 

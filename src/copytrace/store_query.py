@@ -55,7 +55,10 @@ def query_documents(
     check_settings(store, config, models)
     store.index.refresh()
     n_docs = len(store) + 1
-    repeated = repeated_with(store, Counter(), n_docs, config)
+    key = ("repeated", n_docs, config.clean)
+    if key not in store.cache:
+        store.cache[key] = repeated_with(store, Counter(), n_docs, config)
+    repeated = store.cache[key]
     lsh = LSHIndex(config.candidates.num_perm, config.candidates.minhash_threshold)
     models.static  # noqa: B018 - load the model before the clock starts
     results = []
