@@ -147,7 +147,7 @@ def _pair_scores(
     score[fuzzy] = np.maximum(score[fuzzy], lexical[fuzzy])
     method[fuzzy] = "fuzzy"
     for i, s in enumerate(a.doc.sentences):
-        for j in np.flatnonzero(fuzzy[i]):
+        for j in np.flatnonzero(fuzzy[i]).tolist():
             if s.text == b.doc.sentences[j].text:
                 score[i, j], method[i, j] = 1.0, "exact"
     if rescored:

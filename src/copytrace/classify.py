@@ -178,6 +178,8 @@ def contradiction(
     facts, numbers, counted, number_novelty, anchor_novelty = fact_agreement(links, a, b)
     if counted >= config.min_numbers and numbers < config.min_number_agreement:
         return f"aligned sentences agree on {numbers:.0%} of their figures"
+    if counted and numbers == 0 and lexical >= TEMPLATE:
+        return "the same wording with none of the same figures (a template)"
     if facts < config.min_fact_agreement and _looked_up(links, a, b) >= config.min_numbers:
         return f"aligned sentences agree on {facts:.0%} of their names and figures"
     many = counted >= 4 or min(len(_numbers(a.all_anchors)), len(_numbers(b.all_anchors))) >= 4
@@ -268,9 +270,8 @@ def classify(
     order = published_order(a.doc, b.doc)
     if order:
         derived_is_a = order > 0
-        direction, direction_reason = "published", "published earlier: " + (
-            b.doc.published if order > 0 else a.doc.published or ""
-        )
+        earlier = b.doc.published if order > 0 else a.doc.published
+        direction, direction_reason = "published", f"published earlier: {earlier}"
     elif (kind == "condensed" and big - small >= CONDENSED_GAP) or (
         kind in ("partial_reuse", "near_duplicate") and big - small >= CONTAINMENT_GAP
     ):

@@ -31,8 +31,8 @@ def lsh_params(threshold: float, num_perm: int, fp_weight: float = 0.5) -> tuple
         rows = num_perm // bands
         if rows < 1:
             break
-        fp = np.trapezoid(1 - (1 - below**rows) ** bands, below) if len(below) > 1 else 0.0
-        fn = np.trapezoid((1 - above**rows) ** bands, above) if len(above) > 1 else 0.0
+        fp = float(np.trapezoid(1 - (1 - below**rows) ** bands, below)) if len(below) > 1 else 0.0
+        fn = float(np.trapezoid((1 - above**rows) ** bands, above)) if len(above) > 1 else 0.0
         cost = fp_weight * fp + (1 - fp_weight) * fn
         if cost < best_cost:
             best, best_cost = (bands, rows), cost

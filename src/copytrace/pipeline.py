@@ -145,7 +145,7 @@ def rescore(
         return {}
     wanted: dict[tuple[str, int], str] = {}
     for a, b in pairs:
-        found = {}
+        found: dict[tuple[str, int], str] = {}
         for i, j in uncertain_pairs(a, b, config):
             found.setdefault((a.doc.id, i), a.doc.sentences[i].text)
             found.setdefault((b.doc.id, j), b.doc.sentences[j].text)

@@ -55,7 +55,8 @@ def blocks(text: str, start: int, skip: tuple[Span, ...], wrapped: bool) -> list
     for s, e in lines:
         line = text[s:e]
         if not line.strip():
-            current = _flush(out, current)
+            _flush(out, current)
+            current = None
             continue
         joined = (
             wrapped
@@ -69,7 +70,7 @@ def blocks(text: str, start: int, skip: tuple[Span, ...], wrapped: bool) -> list
         if joined and current is not None:
             current = (current[0], e)
         else:
-            current = _flush(out, current)
+            _flush(out, current)
             current = (s, e)
         previous_end = e
     _flush(out, current)
@@ -92,7 +93,6 @@ def _heading(text: str, end: int, width: int) -> bool:
 def _flush(out: list[Span], current: Span | None) -> None:
     if current is not None:
         out.append(current)
-    return None
 
 
 def split_block(text: str, start: int, end: int) -> list[Span]:
