@@ -38,11 +38,22 @@ def spark_session(master: str | None, conf: Iterable[tuple[str, str]] = ()) -> S
         "spark.sql.adaptive.enabled": "true",
         "spark.ui.showConsoleProgress": "false",
     }
+    if (master or "").startswith("local"):
+        # Spark's 200 shuffle partitions are 200 tasks per shuffle on a laptop; a few per core do.
+        defaults["spark.sql.shuffle.partitions"] = str(4 * _local_cores(master or ""))
     for key, value in [*defaults.items(), *conf]:
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _local_cores(master: str) -> int:
+    """Return the cores of a local master: local[2] -> 2, local[*] or local -> this machine's."""
+    import os
+
+    inside = master.partition("[")[2].partition("]")[0].partition(",")[0]
+    return int(inside) if inside.isdigit() else os.cpu_count() or 1
 
 
 class Checkpoints:
