@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from copytrace.align import align_encoded
-from copytrace.classify import classify, contradiction, published_order, subjects
+from copytrace.classify import classify, published_order
+from copytrace.evidence import contradiction, subjects
 from copytrace.config import AlignConfig, ClassifyConfig
 from copytrace.embeddings import HashEmbedder
 from copytrace.records import Document, Encoded

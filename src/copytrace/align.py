@@ -10,27 +10,18 @@ directly; it is symmetric: aligning (b, a) gives the mirror of aligning (a, b).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from copytrace.config import AlignConfig
+from copytrace.evidence import SPECIFIC, informative_anchors, shared_anchors
+from copytrace.merge import Group, extend
 from copytrace.records import Alignment, Encoded, Link, Passage
-from copytrace.signatures import is_specific
 
 # MiniLM vectors computed for uncertain sentences, keyed by (document id, sentence index).
 Rescored = Mapping[tuple[str, int], np.ndarray]
-
-
-@dataclass(slots=True)
-class _Group:
-    a: list[int]
-    b: list[int]
-    similarity: float
-    method: str
 
 
 def _lexical(a: Encoded, b: Encoded) -> np.ndarray:
@@ -58,59 +49,10 @@ def uncertain_pairs(a: Encoded, b: Encoded, config: AlignConfig) -> list[tuple[i
         if (
             config.uncertain <= value < config.accept
             and lexical[i, j] < config.fuzzy
-            and _shared_anchors(a, b, int(i), int(j), informative) < 2
+            and shared_anchors(a, b, int(i), int(j), informative) < 2
         ):
             out.add((int(i), int(j)))
     return sorted(out)
-
-
-def _group_vector(enc: Encoded, indices: list[int]) -> np.ndarray:
-    weights = np.array([enc.lengths[i] for i in indices], dtype=np.float32)
-    vector = (enc.vectors[indices] * weights[:, None]).sum(axis=0)
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector
-
-
-SPECIFIC = 100  # `_shared_anchors` adds this when the sentences share a specific figure
-
-
-def informative_anchors(a: Encoded, b: Encoded) -> frozenset[str]:
-    """Return the anchors that can tie one sentence to another: those in few sentences of each text.
-
-    A name in most sentences of both texts ("Kursk", "Heinz") is the topic, not a fact; any two
-    sentences of two reports of the event share it.
-    """
-    def rare(enc: Encoded) -> set[str]:
-        counts = Counter(x for anchors in enc.anchors for x in anchors)
-        limit = max(2, RARE_SHARE * len(enc.anchors))
-        return {x for x, n in counts.items() if n <= limit}
-
-    return frozenset(rare(a) & rare(b))
-
-
-RARE_SHARE = 0.25  # an anchor in more than this share of a text's sentences is its topic
-
-
-def _shared_anchors(
-    a: Encoded, b: Encoded, i: int, j: int, informative: frozenset[str] | None = None
-) -> int:
-    """Return how many informative names and numbers two sentences share, counting 0 unless they
-    make up at least half of the sparser sentence's.
-
-    Sharing a specific figure ("15.3 billion", "700 mln") that makes up half the sparser
-    sentence's figures is near proof that the sentences report the same fact: SPECIFIC is added.
-    """
-    if informative is None:
-        informative = informative_anchors(a, b)
-    left, right = a.anchors[i] & informative, b.anchors[j] & informative
-    both = left & right
-    shared = len(both) if len(both) * 2 >= min(len(left), len(right)) else 0
-    specific = {x for x in both if is_specific(x)}
-    if specific:
-        fewer = min(sum(map(is_specific, left)), sum(map(is_specific, right)))
-        if len(specific) * 2 >= fewer:
-            shared += SPECIFIC
-    return shared
 
 
 def align_encoded(
@@ -127,7 +69,7 @@ def align_encoded(
     score, method = _pair_scores(a, b, static, lexical, config, rescored or {})
     groups = _one_to_one(a, b, score, method, static, config)
     if groups or (static >= config.extend_floor).sum() >= 2:
-        _extend(a, b, groups, static, config)
+        extend(a, b, groups, static, config)
     links = [_link(a, b, g) for g in groups]
     return _alignment(a, b, links)
 
@@ -183,11 +125,11 @@ def _one_to_one(
     method: np.ndarray,
     static: np.ndarray,
     config: AlignConfig,
-) -> list[_Group]:
+) -> list[Group]:
     """Greedy one-to-one matching, best pairs first (ties broken by position for symmetry)."""
     informative = informative_anchors(a, b)
     shared = {
-        (i, j): _shared_anchors(a, b, i, j, informative)
+        (i, j): shared_anchors(a, b, i, j, informative)
         for i, j in np.argwhere(static >= config.extend_floor).tolist()
     }
     # Best pairs first; a shared figure or rare name makes a pair better than its cosine says.
@@ -210,7 +152,7 @@ def _one_to_one(
         if distinct or _accepts(value, float(static[i, j]), how, shared.get((i, j), 0), config):
             used_a.add(i)
             used_b.add(j)
-            groups.append(_Group([i], [j], value, how))
+            groups.append(Group([i], [j], value, how))
     return groups
 
 
@@ -231,133 +173,6 @@ def _margins(static: np.ndarray) -> np.ndarray:
     for i, j in np.argwhere((static == best_row[:, None]) & (static == best_col[None, :])).tolist():
         out[i, j] = min(static[i, j] - second_row[i], static[i, j] - second_col[j])
     return out
-
-
-MAX_GROUP = 4  # at most this many sentences stand for one sentence of the other text
-
-
-def _extend(
-    a: Encoded, b: Encoded, groups: list[_Group], static: np.ndarray, config: AlignConfig
-) -> None:
-    """Let one sentence stand for several sentences of the other text (condensing, merging).
-
-    A free sentence joins a link when the link's sentences on its side, joined with it, match the
-    other side better than before (the joined text says more of what the other side says), or when
-    it brings figures that the other side has. A free sentence that no link takes may start a link
-    of its own with two or three free sentences of the other side that together match it well.
-    Both sides are treated the same way, so the result does not depend on argument order.
-    """
-    informative = informative_anchors(a, b)
-    for _ in range(3):
-        changed = False
-        # `sims` is (other x mine): row = a sentence of the other text, column = one of mine
-        for mine, other, sims, side in ((b, a, static, 1), (a, b, static.T, 0)):
-            used = {k for g in groups for k in (g.b if side else g.a)}
-            targets = [g for g in groups if len((g.a if side else g.b)) == 1]
-            for k in range(len(mine.doc.sentences)):
-                if k in used:
-                    continue
-                best: tuple[float, _Group] | None = None
-                for g in targets:
-                    rank = _join_rank(mine, other, sims, g, k, side, informative, config)
-                    if rank is not None and (best is None or rank > best[0]):
-                        best = (rank, g)
-                if best is not None:
-                    own = best[1].b if side else best[1].a
-                    own.append(k)
-                    own.sort()
-                    used.add(k)
-                    changed = True
-            changed |= _seed_merged(mine, other, groups, sims, side, config)
-        if not changed:
-            break
-
-
-def _join_rank(
-    mine: Encoded,
-    other: Encoded,
-    sims: np.ndarray,
-    g: _Group,
-    k: int,
-    side: int,
-    informative: frozenset[str],
-    config: AlignConfig,
-) -> float | None:
-    """Return how well free sentence k of `mine` joins link g, or None when it must not."""
-    own, far = (g.b, g.a) if side else (g.a, g.b)
-    closeness = float(sims[far[0], k])
-    if closeness < config.extend_floor or len(own) >= MAX_GROUP:
-        return None
-    length = sum(mine.lengths[x] for x in own) + mine.lengths[k]
-    if length > 3 * other.lengths[far[0]]:
-        return None  # more text than one sentence can condense
-    far_anchors = other.anchors[far[0]]
-    common = mine.anchors[k] & far_anchors
-    numbers = {x for x in mine.anchors[k] if x[:1].isdigit()}
-    if numbers and not numbers & far_anchors:
-        return None  # its figures are not on the other side: it says something else
-    vouched = any(map(is_specific, common)) or len(common & informative) >= 2
-    if min(abs(k - x) for x in own) > 2 and not vouched:
-        return None  # far from the link's sentences, and no shared fact to vouch for it
-    target = other.vectors[far[0]]
-    gain = float(_group_vector(mine, sorted([*own, k])) @ target) - float(
-        _group_vector(mine, own) @ target
-    )
-    # Joining must say more of the other sentence (a real gain), or bring figures that the other
-    # sentence has. Names alone are not enough: reports of one event share them everywhere.
-    if (closeness >= config.uncertain and gain >= 0.01) or (numbers & common and gain >= -0.01):
-        return gain + 0.05 * len(numbers & common)
-    return None
-
-
-def _seed_merged(
-    mine: Encoded,
-    other: Encoded,
-    groups: list[_Group],
-    sims: np.ndarray,
-    side: int,
-    config: AlignConfig,
-) -> bool:
-    """Start links where one free sentence matches two or three free sentences taken together."""
-    used_mine = {k for g in groups for k in (g.b if side else g.a)}
-    used_other = {k for g in groups for k in (g.a if side else g.b)}
-    free_other = np.array(
-        [x for x in range(len(other.doc.sentences)) if x not in used_other], dtype=np.int64
-    )
-    if len(free_other) < 2:
-        return False
-    # Only a sentence whose two closest free sentences on the other side average at least the
-    # uncertain-band floor can reach `accept` joined (two related sentences joined gain ~15%).
-    block = sims[free_other]
-    top2 = -np.partition(-block, 1, axis=0)[:2] if len(free_other) >= 2 else block
-    promising = (top2[1] >= config.extend_floor) & (top2.mean(axis=0) >= config.uncertain)
-    changed = False
-    for k in np.flatnonzero(promising).tolist():
-        if k in used_mine or len(free_other) < 2:
-            continue
-        column = sims[free_other, k]
-        order = np.argsort(-column)[:3]
-        top = [int(free_other[x]) for x in order if column[x] >= config.extend_floor]
-        if len(top) < 2:
-            continue
-        vector = mine.vectors[k]
-        options = [sorted(top[:n]) for n in (2, 3) if len(top) >= n]
-        values = [float(_group_vector(other, c) @ vector) for c in options]
-        value = max(values)
-        best = options[values.index(value)]
-        figures = {x for x in mine.anchors[k] if is_specific(x)}
-        found = figures & frozenset().union(*(other.anchors[x] for x in best))
-        if value >= config.accept or (
-            value >= config.uncertain and len(found) >= 2 and len(found) * 2 >= len(figures)
-        ):
-            groups.append(
-                _Group(best, [k], value, "static") if side else _Group([k], best, value, "static")
-            )
-            used_mine.add(k)
-            used_other.update(best)
-            free_other = np.array([x for x in free_other if x not in used_other], dtype=np.int64)
-            changed = True
-    return changed
 
 
 def fact_links(
@@ -386,7 +201,7 @@ def fact_links(
     ]
 
 
-def _link(a: Encoded, b: Encoded, g: _Group) -> Link:
+def _link(a: Encoded, b: Encoded, g: Group) -> Link:
     text_a = " ".join(a.doc.sentences[i].text for i in g.a)
     text_b = " ".join(b.doc.sentences[j].text for j in g.b)
     lexical = fuzz.ratio(text_a, text_b) / 100.0
@@ -420,7 +235,7 @@ def _order(links: list[Link]) -> float:
                 lo = mid + 1
             else:
                 hi = mid
-        tails[lo:lo + 1] = [x]
+        tails[lo : lo + 1] = [x]
     return len(tails) / len(seq)
 
 
@@ -491,4 +306,3 @@ def mirror(alignment: Alignment) -> Alignment:
         sentences_b=alignment.sentences_a,
         order=round(_order(links), 4),
     )
-

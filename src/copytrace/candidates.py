@@ -17,7 +17,6 @@ from copytrace.index import LSHIndex, VectorIndex
 from copytrace.records import Candidate, Document
 from copytrace.signatures import jaccard
 
-
 EXACT_ALL_PAIRS = 20  # groups up to this size get every pair; larger ones a star from the first
 
 
@@ -37,9 +36,7 @@ def exact_pairs(docs: Sequence[Document]) -> dict[tuple[int, int], float]:
     return pairs
 
 
-def minhash_pairs(
-    signatures: np.ndarray, config: CandidateConfig
-) -> dict[tuple[int, int], float]:
+def minhash_pairs(signatures: np.ndarray, config: CandidateConfig) -> dict[tuple[int, int], float]:
     """Return index pairs whose estimated shingle Jaccard reaches the threshold."""
     index = LSHIndex(config.num_perm, config.minhash_threshold)
     index.add(range(len(signatures)), signatures)

@@ -7,16 +7,18 @@ needs the other versions of the story and is settled in `stories`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
-
-import numpy as np
-
 from copytrace.config import ClassifyConfig
+from copytrace.evidence import (
+    VERBATIM,
+    contradiction,
+    distinctness,
+    fact_agreement,
+    reuse_evidence,
+)
 from copytrace.records import Alignment, Document, Encoded, Evidence, Link, Relation
-from copytrace.signatures import is_specific
 
 # Coverage difference that makes one text the container of the other: a condensed copy covers
 # itself far better than it covers its source. 0.15 is well inside the gap seen on dev (spins and
@@ -28,9 +30,12 @@ def _contained(links: Sequence[Link], a: Encoded, b: Encoded) -> str | None:
     """Return "a" when every substantial sentence of a is aligned and b has substantial sentences
     that are not, "b" for the converse, else None. For near-verbatim copies this is certain
     evidence of which text was cut from which, even when the coverage gap is small."""
+
     def left_out(enc: Encoded, used: set[int]) -> int:
         return sum(
-            1 for s in enc.doc.sentences if s.index not in used and enc.lengths[s.index] >= MIN_SUBSTANTIAL
+            1
+            for s in enc.doc.sentences
+            if s.index not in used and enc.lengths[s.index] >= MIN_SUBSTANTIAL
         )
 
     missing_a = left_out(a, {i for link in links for i in link.a})
@@ -67,170 +72,6 @@ def _names(anchors: frozenset[str]) -> frozenset[str]:
     return frozenset(x for x in anchors if not x[:1].isdigit())
 
 
-def reuse_evidence(links: Sequence[Link], a: Encoded, b: Encoded) -> int:
-    """Count the links that show reuse rather than common knowledge: near-verbatim wording, or a
-    specific figure ("15.3 billion") on both sides. Reworded sentences that share only names are
-    what independent reports of one event look like."""
-    count = 0
-    for link in links:
-        if link.lexical >= VERBATIM:
-            count += 1
-            continue
-        left = frozenset().union(*(a.anchors[i] for i in link.a))
-        right = frozenset().union(*(b.anchors[j] for j in link.b))
-        if any(is_specific(x) for x in left & right):
-            count += 1
-    return count
-
-
-def distinctness(links: Sequence[Link], a: Encoded, b: Encoded) -> float:
-    """Return the mean margin by which linked sentences prefer each other over their next best.
-
-    A rewrite sets each sentence against one sentence of its source (margins 0.1-0.3 on dev);
-    independent texts on one subject resemble many sentences about equally (~0.03).
-    """
-    if not links or len(a.vectors) < 2 or len(b.vectors) < 2:
-        return 0.0
-    static = a.vectors @ b.vectors.T
-    margins = []
-    for link in links:
-        for i in link.a:
-            others = np.delete(static[i], list(link.b))
-            margins.append(float(static[i, list(link.b)].max() - (others.max() if len(others) else 0)))
-        for j in link.b:
-            others = np.delete(static[:, j], list(link.a))
-            margins.append(float(static[list(link.a), j].max() - (others.max() if len(others) else 0)))
-    return sum(margins) / len(margins)
-
-
-VERBATIM = 0.7  # link wording similarity (rapidfuzz ratio) that counts as kept wording
-
-
-def _numbers(anchors: frozenset[str]) -> frozenset[str]:
-    return frozenset(x for x in anchors if x[:1].isdigit())
-
-
-def fact_agreement(
-    links: Sequence[Link], a: Encoded, b: Encoded
-) -> tuple[float, float, int, float, float]:
-    """Return how far aligned sentences agree on their names and numbers.
-
-    For each link, the anchors of the side with fewer are looked up on the other side. Returns
-    (share found for all anchors, share found for numbers, numbers looked up, number novelty,
-    anchor novelty). A novelty is the smaller of the two sides' shares of aligned-sentence anchors
-    (numbers only, or all) that appear nowhere in the other text. A copy keeps its source's figures
-    and names even when it rewords everything, and adds none in what it copies; a report of other
-    data written from the same template (next month's figures, another company's dividend)
-    changes them on both sides.
-    """
-    agree = total = agree_n = total_n = 0
-    linked_a: set[str] = set()
-    linked_b: set[str] = set()
-    for link in links:
-        left = frozenset().union(*(a.anchors[i] for i in link.a))
-        right = frozenset().union(*(b.anchors[j] for j in link.b))
-        agree += len(left & right)
-        total += min(len(left), len(right))
-        nl, nr = _numbers(left), _numbers(right)
-        agree_n += len(nl & nr)
-        total_n += min(len(nl), len(nr))
-        linked_a |= left
-        linked_b |= right
-    numbers_a, numbers_b = _numbers(frozenset(linked_a)), _numbers(frozenset(linked_b))
-    all_a, all_b = a.all_anchors, b.all_anchors
-    number_novelty = anchor_novelty = 0.0
-    if len(numbers_a) >= 2 and len(numbers_b) >= 2:
-        number_novelty = min(
-            len(numbers_a - all_b) / len(numbers_a), len(numbers_b - all_a) / len(numbers_b)
-        )
-    if len(linked_a) >= 4 and len(linked_b) >= 4:
-        anchor_novelty = min(
-            len(linked_a - all_b) / len(linked_a), len(linked_b - all_a) / len(linked_b)
-        )
-    return (
-        agree / total if total else 1.0,
-        agree_n / total_n if total_n else 1.0,
-        total_n,
-        number_novelty,
-        anchor_novelty,
-    )
-
-
-def _looked_up(links: Sequence[Link], a: Encoded, b: Encoded) -> int:
-    """Return how many anchors `fact_agreement` compares (the sparser side of each link)."""
-    total = 0
-    for link in links:
-        left = frozenset().union(*(a.anchors[i] for i in link.a))
-        right = frozenset().union(*(b.anchors[j] for j in link.b))
-        total += min(len(left), len(right))
-    return total
-
-
-def contradiction(
-    links: Sequence[Link], a: Encoded, b: Encoded, lexical: float, config: ClassifyConfig
-) -> str:
-    """Return why the aligned sentences cannot be a copy (they report other facts), or "".
-
-    Copies keep their source's figures and names. Texts written from one template (dividend
-    notices, monthly statistics) or about another subject align well but change those; the
-    closer the wording, the surer a changed set of facts means another report.
-    """
-    facts, numbers, counted, number_novelty, anchor_novelty = fact_agreement(links, a, b)
-    if counted >= config.min_numbers and numbers < config.min_number_agreement:
-        return f"aligned sentences agree on {numbers:.0%} of their figures"
-    if counted and numbers == 0 and lexical >= TEMPLATE:
-        return "the same wording with none of the same figures (a template)"
-    if facts < config.min_fact_agreement and _looked_up(links, a, b) >= config.min_numbers:
-        return f"aligned sentences agree on {facts:.0%} of their names and figures"
-    many = counted >= 4 or min(len(_numbers(a.all_anchors)), len(_numbers(b.all_anchors))) >= 4
-    if number_novelty >= config.max_number_novelty and (many or lexical >= TEMPLATE):
-        return f"both sides bring figures the other lacks ({number_novelty:.0%})"
-    if anchor_novelty >= config.max_anchor_novelty and lexical >= TEMPLATE:
-        return f"both sides bring names or figures the other lacks ({anchor_novelty:.0%})"
-    subject_a, subject_b = subjects(a), subjects(b)
-    if (
-        subject_a
-        and subject_b
-        and not (subject_a & b.all_anchors or subject_b & a.all_anchors)
-        and not (_mentions(b, subject_a) or _mentions(a, subject_b))
-    ):
-        return f"different subjects ({', '.join(sorted(subject_a))} / {', '.join(sorted(subject_b))})"
-    return ""
-
-
-# Mean wording similarity of aligned sentences from which two texts read as one template.
-TEMPLATE = 0.55
-
-_DATES = frozenset(
-    """january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
-)
-
-
-def _mentions(enc: Encoded, names: frozenset[str]) -> bool:
-    """Return True when the text uses any of `names` anywhere (sentence openers included)."""
-    words = {w.strip("'") for s in enc.doc.sentences for w in _WORDS.findall(s.text)}
-    return bool(words & names)
-
-
-_WORDS = re.compile(r"[\w']+")
-
-
-def subjects(enc: Encoded, top: int = 3) -> frozenset[str]:
-    """Return the names a text is most about: the `top` names in most sentences (ties kept),
-    leaving out dates and single letters. Empty when no name is in two sentences of a longer text.
-    """
-    counts: dict[str, int] = {}
-    for anchors in enc.anchors:
-        for x in anchors:
-            if len(x) > 1 and not x[:1].isdigit() and x not in _DATES:
-                counts[x] = counts.get(x, 0) + 1
-    if not counts or (max(counts.values()) < 2 and len(enc.anchors) > 2):
-        return frozenset()
-    cut = sorted(counts.values(), reverse=True)[: top][-1]
-    return frozenset(x for x, n in counts.items() if n >= cut)
-
-
 def published_order(a: Document, b: Document) -> int:
     """Return -1 when a was published first, 1 when b was, 0 when unknown or equal."""
     if not a.published or not b.published:
@@ -239,7 +80,9 @@ def published_order(a: Document, b: Document) -> int:
         ta, tb = datetime.fromisoformat(a.published), datetime.fromisoformat(b.published)
     except ValueError:
         return 0
-    if ta.tzinfo is None and tb.tzinfo is not None or ta.tzinfo is not None and tb.tzinfo is None:
+    if (ta.tzinfo is None and tb.tzinfo is not None) or (
+        ta.tzinfo is not None and tb.tzinfo is None
+    ):
         ta, tb = ta.replace(tzinfo=None), tb.replace(tzinfo=None)
     return -1 if ta < tb else 1 if tb < ta else 0
 
@@ -288,7 +131,9 @@ def classify(
                 f"which has more"
             )
     if kind == "same_story":
-        direction, direction_reason = (direction, direction_reason) if order else ("unknown", "independent reports")
+        direction, direction_reason = (
+            (direction, direction_reason) if order else ("unknown", "independent reports")
+        )
 
     facts, numbers, _, _, _ = fact_agreement(links, a, b)
     evidence = Evidence(
@@ -311,13 +156,31 @@ def classify(
     else:
         score = _score(kind, small, big, semantic)
     if derived_is_a:
-        return Relation(a.doc.id, b.doc.id, kind, score, direction, cov_a, cov_b,
-                        alignment.passages, links, (), evidence)
+        return Relation(
+            a.doc.id,
+            b.doc.id,
+            kind,
+            score,
+            direction,
+            cov_a,
+            cov_b,
+            alignment.passages,
+            links,
+            (),
+            evidence,
+        )
     return Relation(
-        b.doc.id, a.doc.id, kind, score, direction, cov_b, cov_a,
+        b.doc.id,
+        a.doc.id,
+        kind,
+        score,
+        direction,
+        cov_b,
+        cov_a,
         tuple(type(p)(p.b, p.a, p.similarity, p.sentences) for p in alignment.passages),
         tuple(Link(x.b, x.a, x.similarity, x.lexical, x.method) for x in links),
-        (), evidence,
+        (),
+        evidence,
     )
 
 
@@ -377,23 +240,27 @@ def _copy_kind(
     if small >= config.spin_coverage and lexical < config.near_duplicate_lexical:
         return "spin", f"coverage {small:.2f}/{big:.2f}, reworded (wording {lexical:.2f})"
     evidence = reuse_evidence(links, a, b)
-    if not evidence and lexical < config.min_reworded_lexical and distinctness(links, a, b) < config.min_distinctness:
+    if (
+        not evidence
+        and lexical < config.min_reworded_lexical
+        and distinctness(links, a, b) < config.min_distinctness
+    ):
         # nothing kept verbatim, no figure in common, the wording all different, and each
         # sentence about as close to several sentences of the other: that is how independent
         # texts on one subject align, not how a copy does
         return None, ""
     if big >= config.condensed_coverage and small <= config.condensed_max_source:
         return "condensed", f"{big:.2f} of the shorter text aligns, {small:.2f} of the longer"
-    if len(links) >= config.partial_min_sentences and big >= config.partial_min_coverage:
-        if (
-            evidence >= 2
-            or (evidence and big >= config.partial_coverage_one)
-            or big >= config.partial_coverage_alone
-        ):
-            return "partial_reuse", (
-                f"{len(links)} sentences reused ({evidence} kept verbatim or with their figures), "
-                f"coverage {big:.2f}/{small:.2f}"
-            )
+    enough = (
+        evidence >= 2
+        or (evidence and big >= config.partial_coverage_one)
+        or big >= config.partial_coverage_alone
+    )
+    if len(links) >= config.partial_min_sentences and big >= config.partial_min_coverage and enough:
+        return "partial_reuse", (
+            f"{len(links)} sentences reused ({evidence} kept verbatim or with their figures), "
+            f"coverage {big:.2f}/{small:.2f}"
+        )
     return None, ""
 
 

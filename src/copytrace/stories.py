@@ -71,7 +71,11 @@ def group(
         x, y = uf.find(rel.derived), uf.find(rel.source)
         if x == y:
             continue
-        small, large = (members[x], members[y]) if len(members[x]) <= len(members[y]) else (members[y], members[x])
+        small, large = (
+            (members[x], members[y])
+            if len(members[x]) <= len(members[y])
+            else (members[y], members[x])
+        )
         across = sum(len(neighbours[m] & large) for m in small)
         if across >= linkage * len(small) * len(large):
             uf.union(x, y)
@@ -103,8 +107,16 @@ def fidelity_votes(
             continue
         text_d = _sentence_texts(derived, link.a)
         text_s = _sentence_texts(source, link.b)
-        q_d = quotes(" ".join(derived.text[derived.sentences[i].start:derived.sentences[i].end] for i in link.a))
-        q_s = quotes(" ".join(source.text[source.sentences[i].start:source.sentences[i].end] for i in link.b))
+        q_d = quotes(
+            " ".join(
+                derived.text[derived.sentences[i].start : derived.sentences[i].end] for i in link.a
+            )
+        )
+        q_s = quotes(
+            " ".join(
+                source.text[source.sentences[i].start : source.sentences[i].end] for i in link.b
+            )
+        )
         for w, w_quotes, w_sents in zip(witnesses, witness_quotes, witness_sentences, strict=True):
             for quote in w_quotes:
                 in_d = any(quote in q for q in q_d)
@@ -112,7 +124,9 @@ def fidelity_votes(
                 if in_d != in_s and len(quote) >= 6:
                     side = "d" if in_d else "s"
                     weight[side] += 1.0
-                    reasons.append(f'{w.id} quotes "{quote}" as {"derived" if in_d else "source"} does')
+                    reasons.append(
+                        f'{w.id} quotes "{quote}" as {"derived" if in_d else "source"} does'
+                    )
             if not w_sents:
                 continue
             best_d = process.extractOne(text_d, w_sents, scorer=fuzz.ratio)
@@ -122,11 +136,19 @@ def fidelity_votes(
                 side = "d" if rd > rs else "s"
                 weight[side] += abs(rd - rs)
                 if len(reasons) < 40:
-                    reasons.append(f"{w.id} keeps the {'derived' if side == 'd' else 'source'} wording ({max(rd, rs):.2f} vs {min(rd, rs):.2f})")
+                    kept = "derived" if side == "d" else "source"
+                    reasons.append(
+                        f"{w.id} keeps the {kept} wording ({max(rd, rs):.2f} vs {min(rd, rs):.2f})"
+                    )
     return weight["d"], weight["s"], reasons
 
 
-def _orient_by_fidelity(rel: Relation, docs: Mapping[str, Document], members: Sequence[str], related: Mapping[str, set[str]]) -> Relation:
+def _orient_by_fidelity(
+    rel: Relation,
+    docs: Mapping[str, Document],
+    members: Sequence[str],
+    related: Mapping[str, set[str]],
+) -> Relation:
     near = related[rel.derived] | related[rel.source]
     witnesses_ids = [m for m in members if m not in (rel.derived, rel.source) and m in near]
     witnesses = [docs[m] for m in witnesses_ids[:MAX_WITNESSES]]
@@ -138,8 +160,21 @@ def _orient_by_fidelity(rel: Relation, docs: Mapping[str, Document], members: Se
         return rel
     summary = "; ".join(dict.fromkeys(reasons))[:600]
     if for_s > for_d:
-        return replace(rel, direction="quote_fidelity", evidence=replace(rel.evidence, direction_reason=f"witnesses keep the source's wording ({for_s:.1f} vs {for_d:.1f}): {summary}"))
-    return flip(rel, "quote_fidelity", f"witnesses keep the other side's wording ({for_d:.1f} vs {for_s:.1f}): {summary}")
+        return replace(
+            rel,
+            direction="quote_fidelity",
+            evidence=replace(
+                rel.evidence,
+                direction_reason=(
+                    f"witnesses keep the source's wording ({for_s:.1f} vs {for_d:.1f}): {summary}"
+                ),
+            ),
+        )
+    return flip(
+        rel,
+        "quote_fidelity",
+        f"witnesses keep the other side's wording ({for_d:.1f} vs {for_s:.1f}): {summary}",
+    )
 
 
 def flip(rel: Relation, direction: str, reason: str) -> Relation:
@@ -157,7 +192,13 @@ def flip(rel: Relation, direction: str, reason: str) -> Relation:
         passages=tuple(Passage(p.b, p.a, p.similarity, p.sentences) for p in rel.passages),
         links=tuple(Link(x.b, x.a, x.similarity, x.lexical, x.method) for x in rel.links),
         conflicts=tuple(
-            replace(c, derived=c.source, source=c.derived, derived_span=c.source_span, source_span=c.derived_span)
+            replace(
+                c,
+                derived=c.source,
+                source=c.derived,
+                derived_span=c.source_span,
+                source_span=c.derived_span,
+            )
             for c in rel.conflicts
         ),
         evidence=replace(rel.evidence, direction_reason=reason),
@@ -177,13 +218,17 @@ def _mark_siblings(relations: list[Relation]) -> list[Relation]:
             rel = replace(
                 rel,
                 direction="unknown",
-                evidence=replace(rel.evidence, direction_reason=f"siblings: both derive from {shared}"),
+                evidence=replace(
+                    rel.evidence, direction_reason=f"siblings: both derive from {shared}"
+                ),
             )
         out.append(rel)
     return out
 
 
-def _original(members: Sequence[str], relations: Sequence[Relation], docs: Mapping[str, Document]) -> tuple[str | None, str]:
+def _original(
+    members: Sequence[str], relations: Sequence[Relation], docs: Mapping[str, Document]
+) -> tuple[str | None, str]:
     directed = [r for r in relations if r.is_copy and r.direction != "unknown"]
     copies = [r for r in relations if r.is_copy]
     if not copies:
@@ -193,7 +238,10 @@ def _original(members: Sequence[str], relations: Sequence[Relation], docs: Mappi
             return first, f"independent reports; published first ({docs[first].published})"
         return None, "independent reports of the story; no copy and no complete publication dates"
     if not directed:
-        return None, "copies found but their direction is unknown (no dates, containment or quote evidence)"
+        return (
+            None,
+            "copies found but their direction is unknown (no dates, containment or quote evidence)",
+        )
     children: dict[str, set[str]] = defaultdict(set)
     derived = set()
     for r in directed:
@@ -223,7 +271,9 @@ def _original(members: Sequence[str], relations: Sequence[Relation], docs: Mappi
             # Two copies of one text both look like roots (a near copy and its source, with no
             # date and nothing left out). The original is the one that holds more of what the
             # other versions took: story-level containment.
-            held = {m: sum(r.coverage_derived for r in directed if r.source == m) for m in (best, rival)}
+            held = {
+                m: sum(r.coverage_derived for r in directed if r.source == m) for m in (best, rival)
+            }
             if abs(held[best] - held[rival]) < 0.05:
                 return None, f"two candidate originals of equal weight: {best}, {rival}"
             best = max(held, key=lambda m: held[m])
@@ -238,7 +288,8 @@ def _original(members: Sequence[str], relations: Sequence[Relation], docs: Mappi
 def build_stories(
     relations: Sequence[Relation], docs: Mapping[str, Document], use_same_story: bool = True
 ) -> tuple[list[Relation], list[Story]]:
-    """Group documents into stories, settle directions by quote fidelity, mark siblings, name originals."""
+    """Group documents into stories, settle directions by quote fidelity, mark siblings and name
+    the originals."""
     joining = [r for r in relations if use_same_story or r.is_copy]
     components = group(docs, joining)
     story_of = {m: k for k, members in enumerate(components) for m in members}

@@ -1,0 +1,158 @@
+"""Merging: one sentence standing for several sentences of the other text (condensing, splitting).
+
+Alignment first pairs sentences one to one; these functions then let free sentences join a link
+or start one when, joined, they match the other side better.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from copytrace.config import AlignConfig
+from copytrace.evidence import informative_anchors
+from copytrace.records import Encoded
+from copytrace.signatures import is_specific
+
+
+@dataclass(slots=True)
+class Group:
+    a: list[int]
+    b: list[int]
+    similarity: float
+    method: str
+
+
+def _group_vector(enc: Encoded, indices: list[int]) -> np.ndarray:
+    weights = np.array([enc.lengths[i] for i in indices], dtype=np.float32)
+    vector = (enc.vectors[indices] * weights[:, None]).sum(axis=0)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+MAX_GROUP = 4  # at most this many sentences stand for one sentence of the other text
+
+
+def extend(
+    a: Encoded, b: Encoded, groups: list[Group], static: np.ndarray, config: AlignConfig
+) -> None:
+    """Let one sentence stand for several sentences of the other text (condensing, merging).
+
+    A free sentence joins a link when the link's sentences on its side, joined with it, match the
+    other side better than before (the joined text says more of what the other side says), or when
+    it brings figures that the other side has. A free sentence that no link takes may start a link
+    of its own with two or three free sentences of the other side that together match it well.
+    Both sides are treated the same way, so the result does not depend on argument order.
+    """
+    informative = informative_anchors(a, b)
+    for _ in range(3):
+        changed = False
+        # `sims` is (other x mine): row = a sentence of the other text, column = one of mine
+        for mine, other, sims, side in ((b, a, static, 1), (a, b, static.T, 0)):
+            used = {k for g in groups for k in (g.b if side else g.a)}
+            targets = [g for g in groups if len(g.a if side else g.b) == 1]
+            for k in range(len(mine.doc.sentences)):
+                if k in used:
+                    continue
+                best: tuple[float, Group] | None = None
+                for g in targets:
+                    rank = _join_rank(mine, other, sims, g, k, side, informative, config)
+                    if rank is not None and (best is None or rank > best[0]):
+                        best = (rank, g)
+                if best is not None:
+                    own = best[1].b if side else best[1].a
+                    own.append(k)
+                    own.sort()
+                    used.add(k)
+                    changed = True
+            changed |= _seed_merged(mine, other, groups, sims, side, config)
+        if not changed:
+            break
+
+
+def _join_rank(
+    mine: Encoded,
+    other: Encoded,
+    sims: np.ndarray,
+    g: Group,
+    k: int,
+    side: int,
+    informative: frozenset[str],
+    config: AlignConfig,
+) -> float | None:
+    """Return how well free sentence k of `mine` joins link g, or None when it must not."""
+    own, far = (g.b, g.a) if side else (g.a, g.b)
+    closeness = float(sims[far[0], k])
+    if closeness < config.extend_floor or len(own) >= MAX_GROUP:
+        return None
+    length = sum(mine.lengths[x] for x in own) + mine.lengths[k]
+    if length > 3 * other.lengths[far[0]]:
+        return None  # more text than one sentence can condense
+    far_anchors = other.anchors[far[0]]
+    common = mine.anchors[k] & far_anchors
+    numbers = {x for x in mine.anchors[k] if x[:1].isdigit()}
+    if numbers and not numbers & far_anchors:
+        return None  # its figures are not on the other side: it says something else
+    vouched = any(map(is_specific, common)) or len(common & informative) >= 2
+    if min(abs(k - x) for x in own) > 2 and not vouched:
+        return None  # far from the link's sentences, and no shared fact to vouch for it
+    target = other.vectors[far[0]]
+    gain = float(_group_vector(mine, sorted([*own, k])) @ target) - float(
+        _group_vector(mine, own) @ target
+    )
+    # Joining must say more of the other sentence (a real gain), or bring figures that the other
+    # sentence has. Names alone are not enough: reports of one event share them everywhere.
+    if (closeness >= config.uncertain and gain >= 0.01) or (numbers & common and gain >= -0.01):
+        return gain + 0.05 * len(numbers & common)
+    return None
+
+
+def _seed_merged(
+    mine: Encoded,
+    other: Encoded,
+    groups: list[Group],
+    sims: np.ndarray,
+    side: int,
+    config: AlignConfig,
+) -> bool:
+    """Start links where one free sentence matches two or three free sentences taken together."""
+    used_mine = {k for g in groups for k in (g.b if side else g.a)}
+    used_other = {k for g in groups for k in (g.a if side else g.b)}
+    free_other = np.array(
+        [x for x in range(len(other.doc.sentences)) if x not in used_other], dtype=np.int64
+    )
+    if len(free_other) < 2:
+        return False
+    # Only a sentence whose two closest free sentences on the other side average at least the
+    # uncertain-band floor can reach `accept` joined (two related sentences joined gain ~15%).
+    block = sims[free_other]
+    top2 = -np.partition(-block, 1, axis=0)[:2] if len(free_other) >= 2 else block
+    promising = (top2[1] >= config.extend_floor) & (top2.mean(axis=0) >= config.uncertain)
+    changed = False
+    for k in np.flatnonzero(promising).tolist():
+        if k in used_mine or len(free_other) < 2:
+            continue
+        column = sims[free_other, k]
+        order = np.argsort(-column)[:3]
+        top = [int(free_other[x]) for x in order if column[x] >= config.extend_floor]
+        if len(top) < 2:
+            continue
+        vector = mine.vectors[k]
+        options = [sorted(top[:n]) for n in (2, 3) if len(top) >= n]
+        values = [float(_group_vector(other, c) @ vector) for c in options]
+        value = max(values)
+        best = options[values.index(value)]
+        figures = {x for x in mine.anchors[k] if is_specific(x)}
+        found = figures & frozenset().union(*(other.anchors[x] for x in best))
+        if value >= config.accept or (
+            value >= config.uncertain and len(found) >= 2 and len(found) * 2 >= len(figures)
+        ):
+            groups.append(
+                Group(best, [k], value, "static") if side else Group([k], best, value, "static")
+            )
+            used_mine.add(k)
+            used_other.update(best)
+            free_other = np.array([x for x in free_other if x not in used_other], dtype=np.int64)
+            changed = True
+    return changed
