@@ -213,17 +213,19 @@ class Store:
         rels = [relation_from_row(row, self._id) for row in rows]
         return sorted(rels, key=lambda r: (not r.is_copy, -r.score, r.derived, r.source))
 
-    def relations_among(self, keys: Sequence[int]) -> list[tuple[int, int, Relation]]:
-        """Return `(a, b, relation as aligned)` for every stored relation with both ends in `keys`
-        (the stories orient them afresh)."""
+    def relations_among(self, keys: Sequence[int]) -> list[tuple[int, int, Relation, tuple]]:
+        """Return `(a, b, relation as aligned, orientation)` for every stored relation with both
+        ends in `keys`; the stories orient them afresh, and `orientation` (derived key,
+        direction, reason) tells whether that changed anything."""
         wanted = set(keys)
         out = []
         for key in keys:
-            for a, b, text in self.conn.execute(
-                "SELECT a, b, relation FROM relations WHERE a = ?", (key,)
+            for a, b, text, *orientation in self.conn.execute(
+                "SELECT a, b, relation, derived, direction, reason FROM relations WHERE a = ?",
+                (key,),
             ):
                 if b in wanted:
-                    out.append((a, b, relation_from_json(text)))
+                    out.append((a, b, relation_from_json(text), tuple(orientation)))
         return out
 
     def story_of(self, key: int) -> int | None:

@@ -65,7 +65,8 @@ def write_batch(store: Store, plan: BatchWrite, config: Config, started: float) 
     stored_docs = store.load_documents(member_keys)
     old_relations = store.relations_among(member_keys)
     docs = {d.id: d for d in stored_docs.values()} | {e.doc.id: e.doc for e in plan.encoded}
-    raw = [rel for _, _, rel in old_relations] + list(plan.relations)
+    raw = [rel for _, _, rel, _ in old_relations] + list(plan.relations)
+    stored_orientation = {(a, b): o for a, b, _, o in old_relations}
     oriented, stories = build_stories(raw, docs, config.stories.use_same_story)
 
     conn = store.conn
@@ -103,7 +104,7 @@ def write_batch(store: Store, plan: BatchWrite, config: Config, started: float) 
                     "INSERT OR REPLACE INTO relations VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*pair, *values[:2], rel.kind, rel.score, *values[2:], batch, raw_json[pair]),
                 )
-            else:
+            elif stored_orientation.get(pair) != (values[0], *values[2:]):
                 conn.execute(
                     "UPDATE relations SET derived = ?, source = ?, direction = ?, reason = ? "
                     "WHERE a = ? AND b = ?",
