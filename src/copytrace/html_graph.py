@@ -8,6 +8,7 @@ and score as text, so colour is never the only cue. Colours come from the report
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from copytrace.views import EdgeView, GraphNode, MemberView, StoryView
@@ -28,8 +29,12 @@ def short(text: str, limit: int = ID_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def graph_svg(story: StoryView) -> str:
-    """Return the story's derivation graph as an `<svg>` element."""
+def graph_svg(story: StoryView, pair_href: Callable[[EdgeView], str] | None = None) -> str:
+    """Return the story's derivation graph as an `<svg>` element.
+
+    An edge with a pair view links to `pair_href(edge)` (by default `#` and its anchor).
+    """
+    href = pair_href or (lambda e: f"#{e.pair}")
     members = {m.id: m for m in story.members}
     pos, width, height = _place(story.nodes)
     side = {n.id for n in story.nodes if n.side}
@@ -41,7 +46,9 @@ def graph_svg(story: StoryView) -> str:
         f"</marker>"
         for kind in sorted({e.kind for e in edges})
     )
-    parts = [_edge(e, pos, prefix, side) for e in edges if e.derived in pos and e.source in pos]
+    parts = [
+        _edge(e, pos, prefix, side, href) for e in edges if e.derived in pos and e.source in pos
+    ]
     parts += [_node(n, members[n.id], pos[n.id], story) for n in story.nodes if n.id in members]
     label = "; ".join(
         f"{e.derived} {e.kind.replace('_', ' ')} of {e.source}" for e in story.edges if e.is_copy
@@ -85,7 +92,13 @@ def _place(nodes: tuple[GraphNode, ...]) -> tuple[dict[str, tuple[float, float]]
     return pos, int(width), int(max(tree_h, side_h) + 2 * PAD)
 
 
-def _edge(edge: EdgeView, pos: dict[str, tuple[float, float]], prefix: str, side: set[str]) -> str:
+def _edge(
+    edge: EdgeView,
+    pos: dict[str, tuple[float, float]],
+    prefix: str,
+    side: set[str],
+    href: Callable[[EdgeView], str],
+) -> str:
     (dx, dy), (sx, sy) = pos[edge.derived], pos[edge.source]
     directed = edge.is_copy and edge.direction != "unknown"
     if edge.derived in side or edge.source in side:
@@ -114,7 +127,7 @@ def _edge(edge: EdgeView, pos: dict[str, tuple[float, float]], prefix: str, side
         f'<path d="{path}"{marker}/><text x="{lx:.0f}" y="{ly:.0f}" text-anchor="middle" '
         f'dominant-baseline="middle">{escape(text)}</text></g>'
     )
-    return f'<a href="#{edge.pair}">{body}</a>' if edge.pair else body
+    return f'<a href="{escape(href(edge))}">{body}</a>' if edge.pair else body
 
 
 def _node(node: GraphNode, member: MemberView, at: tuple[float, float], story: StoryView) -> str:

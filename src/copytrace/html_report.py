@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from html import escape
 from importlib.resources import files
@@ -24,6 +24,7 @@ from copytrace.records import ScanResult
 from copytrace.views import (
     BASIS_WORDS,
     KIND_NOTES,
+    EdgeView,
     FactCell,
     FactTable,
     KindCount,
@@ -37,9 +38,26 @@ from copytrace.views import (
     report_view,
 )
 
-__all__ = ["render_html", "write_html"]
+__all__ = [
+    "asset",
+    "kind_badge",
+    "kind_counts",
+    "legend_html",
+    "pair_html",
+    "plural",
+    "render_html",
+    "story_html",
+    "write_html",
+]
 
 COLOURS = 8  # passage colours in the CSS (c0 .. c7); numbers tell passages apart beyond that
+
+PairHref = Callable[[EdgeView], str]  # where an edge's "compare side by side" link points
+
+
+def _in_page(edge: EdgeView) -> str:
+    """The report's pair views are sections of the same file."""
+    return f"#{edge.pair}"
 
 
 def write_html(result: ScanResult, path: str | os.PathLike[str]) -> None:
@@ -51,53 +69,54 @@ def render_html(result: ScanResult) -> str:
     """Return the report of a scan as one self-contained HTML document."""
     report = report_view(result)
     pairs = [(story, pair_views(result, story)) for story in report.stories]
-    stories = "".join(_story(s) for s in report.stories)
-    pair_html = "".join(_pair(p, story) for story, views in pairs for p in views)
+    stories = "".join(story_html(s) for s in report.stories)
+    pairs_html = "".join(pair_html(p, f"#{story.anchor}") for story, views in pairs for p in views)
     title = (
-        f"copytrace report: {_n(len(report.stories), 'story')}, {_n(report.documents, 'document')}"
+        f"copytrace report: {plural(len(report.stories), 'story')}, "
+        f"{plural(report.documents, 'document')}"
     )
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="copytrace {escape(report.version)}">\n'
-        f"<title>{escape(title)}</title>\n<style>\n{_asset('report.css')}</style>\n</head>\n"
+        f"<title>{escape(title)}</title>\n<style>\n{asset('report.css')}</style>\n</head>\n"
         '<body>\n<a class="skip" href="#main">Skip to the stories</a>\n'
         f"{_header(report)}{_toc(report)}"
-        f'<main id="main">\n{stories}{pair_html}</main>\n'
+        f'<main id="main">\n{stories}{pairs_html}</main>\n'
         f"<footer><p>Made by copytrace {escape(report.version)}. This file is self-contained: "
         "it loads nothing from the network and can be mailed as it is.</p></footer>\n"
-        f"<script>\n{_asset('report.js')}</script>\n</body>\n</html>\n"
+        f"<script>\n{asset('report.js')}</script>\n</body>\n</html>\n"
     )
 
 
 @cache
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """Return the text of a file of `copytrace/assets/` (the report's CSS and JS)."""
     return files("copytrace").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 # --- head ---------------------------------------------------------------------------------------
 
 
-def _n(count: int, noun: str) -> str:
+def plural(count: int, noun: str) -> str:
     """Return "1 story", "3 stories", "2 texts"."""
     if count == 1:
         return f"1 {noun}"
     return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"
 
 
-def _kind(kind: str, label: str | None = None) -> str:
+def kind_badge(kind: str, label: str | None = None) -> str:
+    """Return a relation kind as a labelled badge."""
     text = label if label is not None else kind.replace("_", " ")
     return f'<span class="k k-{escape(kind)}">{escape(text)}</span>'
 
 
-def _counts(kinds: Iterable[KindCount]) -> str:
-    return ", ".join(f"{_kind(k.kind)} {k.count}" for k in kinds) or "none"
+def kind_counts(kinds: Iterable[KindCount]) -> str:
+    """Return "spin 2, same story 5" with badges, or "none"."""
+    return ", ".join(f"{kind_badge(k.kind)} {k.count}" for k in kinds) or "none"
 
 
 def _header(report: ReportView) -> str:
-    legend = "".join(
-        f"<dt>{_kind(kind)}</dt><dd>{escape(note)}</dd>" for kind, note in KIND_NOTES.items()
-    )
     problems = (
         f"<p><strong>{len(report.problems)} inputs could not be read</strong> "
         f"(first: {escape(report.problems[0])}).</p>"
@@ -106,9 +125,19 @@ def _header(report: ReportView) -> str:
     )
     return (
         "<header>\n<h1>Where these texts came from</h1>\n"
-        f'<p class="meta">copytrace {escape(report.version)} · {_n(report.documents, "document")}'
-        f" · {_n(len(report.stories), 'story')} · {_n(report.relations, 'relation')}: "
-        f"{_counts(report.kinds)}</p>\n{problems}"
+        f'<p class="meta">copytrace {escape(report.version)} · '
+        f"{plural(report.documents, 'document')}"
+        f" · {plural(len(report.stories), 'story')} · {plural(report.relations, 'relation')}: "
+        f"{kind_counts(report.kinds)}</p>\n{problems}{legend_html()}</header>\n"
+    )
+
+
+def legend_html() -> str:
+    """Return the "How to read this report" legend: kinds, graph, colours, keys."""
+    legend = "".join(
+        f"<dt>{kind_badge(kind)}</dt><dd>{escape(note)}</dd>" for kind, note in KIND_NOTES.items()
+    )
+    return (
         '<details class="legend"><summary>How to read this report</summary>\n'
         f"<dl>{legend}</dl>\n<ul>"
         "<li>A copy points to its source: solid arrows in the graph; dashed lines are "
@@ -119,19 +148,19 @@ def _header(report: ReportView) -> str:
         "state differently (hover or focus one to see both).</li>"
         "<li>Keys in a side-by-side view: <kbd>Tab</kbd> or <kbd>n</kbd>/<kbd>p</kbd> move to the "
         "next/previous passage, <kbd>Enter</kbd> jumps to its counterpart.</li></ul>"
-        "</details>\n</header>\n"
+        "</details>\n"
     )
 
 
 def _toc(report: ReportView) -> str:
     items = "".join(
         f'<li><a href="#{s.anchor}">{escape(s.title)}</a> '
-        f"<small>{_n(len(s.members), 'text')} · {_n(s.copies, 'copy')} · "
-        f"{_n(s.conflicts, 'conflict')}</small></li>"
+        f"<small>{plural(len(s.members), 'text')} · {plural(s.copies, 'copy')} · "
+        f"{plural(s.conflicts, 'conflict')}</small></li>"
         for s in report.stories
     )
     rest = (
-        f"<p><small>{_n(report.singletons, 'document')} with no relation to other texts "
+        f"<p><small>{plural(report.singletons, 'document')} with no relation to other texts "
         "not listed.</small></p>"
         if report.singletons
         else ""
@@ -143,7 +172,12 @@ def _toc(report: ReportView) -> str:
 # --- stories ------------------------------------------------------------------------------------
 
 
-def _story(story: StoryView) -> str:
+def story_html(story: StoryView, pair_href: PairHref = _in_page) -> str:
+    """Return a story's section: members, derivation graph, relations and fact table.
+
+    `pair_href` says where an edge's pair view is: a section of the same page (the report) or a
+    page of its own (the web app).
+    """
     if story.original:
         head = f"Original: <code>{escape(story.original)}</code>, {escape(story.original_basis)}"
     else:
@@ -154,13 +188,13 @@ def _story(story: StoryView) -> str:
     return (
         f'<section class="story" id="{story.anchor}" aria-labelledby="{story.anchor}-h">\n'
         f'<h2 id="{story.anchor}-h">{escape(story.title)}</h2>\n'
-        f'<p class="meta">Story {escape(story.id)} · {_n(len(story.members), "text")} · '
-        f"{_counts(story.kinds)}</p>\n<p>{head}</p>\n"
+        f'<p class="meta">Story {escape(story.id)} · {plural(len(story.members), "text")} · '
+        f"{kind_counts(story.kinds)}</p>\n<p>{head}</p>\n"
         f"<h3>Texts</h3>\n{_members(story.members)}"
-        f'<h3>Who copied whom</h3>\n<figure><div class="scroll">{graph_svg(story)}</div>'
+        f'<h3>Who copied whom</h3>\n<figure><div class="scroll">{graph_svg(story, pair_href)}</div>'
         "<figcaption>Arrows point from a copy to its source, labelled with the kind and score; "
         "select an edge to compare the two texts.</figcaption></figure>\n"
-        f"<h3>Relations</h3>\n{_relations(story)}"
+        f"<h3>Relations</h3>\n{_relations(story, pair_href)}"
         f"<h3>Fact table</h3>\n{_facts(story, story.facts)}</section>\n"
     )
 
@@ -169,7 +203,7 @@ def _members(members: Sequence[MemberView]) -> str:
     rows = []
     for m in members:
         where = escape(m.path or "")
-        if m.url:
+        if m.url and m.url.lower().startswith(("http://", "https://")):  # no javascript: links
             where = f'<a href="{escape(m.url)}" rel="noreferrer noopener">{escape(m.url)}</a>'
         title = f"<em>{escape(m.title)}</em>" if m.title_from_text else escape(m.title)
         score = f"{m.score:.2f}" if m.score is not None else ""
@@ -178,7 +212,7 @@ def _members(members: Sequence[MemberView]) -> str:
             f'<tr id="{m.anchor}"><td><code>{escape(m.id)}</code></td>'
             f"<td>{title}<br><small>{where}</small></td>"
             f"<td>{escape(m.published or '')}</td><td>{escape(m.outlet or '')}</td>"
-            f"<td>{_kind(m.relation)}{summary}</td><td>{score}</td></tr>"
+            f"<td>{kind_badge(m.relation)}{summary}</td><td>{score}</td></tr>"
         )
     return (
         '<div class="scroll"><table class="members"><thead><tr><th>Text</th><th>Title '
@@ -188,7 +222,7 @@ def _members(members: Sequence[MemberView]) -> str:
     )
 
 
-def _relations(story: StoryView) -> str:
+def _relations(story: StoryView, pair_href: PairHref) -> str:
     items = []
     for e in story.edges:
         arrow = "→" if e.is_copy and e.direction != "unknown" else "↔"
@@ -199,10 +233,10 @@ def _relations(story: StoryView) -> str:
                 if e.direction == "unknown"
                 else (f", direction by {BASIS_WORDS.get(e.direction, e.direction)}")
             )
-        conflicts = f", {_n(e.conflicts, 'conflict')}" if e.conflicts else ""
-        link = f' <a href="#{e.pair}">compare side by side</a>' if e.pair else ""
+        conflicts = f", {plural(e.conflicts, 'conflict')}" if e.conflicts else ""
+        link = f' <a href="{escape(pair_href(e))}">compare side by side</a>' if e.pair else ""
         items.append(
-            f"<li>{_kind(e.kind)} <code>{escape(e.derived)}</code> {arrow} "
+            f"<li>{kind_badge(e.kind)} <code>{escape(e.derived)}</code> {arrow} "
             f"<code>{escape(e.source)}</code> <small>score {e.score:.2f}{escape(how)}"
             f"{conflicts}</small>{link}</li>"
         )
@@ -215,7 +249,7 @@ def _facts(story: StoryView, table: FactTable) -> str:
     labels = {m.id: m for m in story.members}
     head = "".join(
         f'<th scope="col"><code title="{escape(c)}">{escape(short(c, 18))}</code><br>'
-        f"{_kind(labels[c].relation)}</th>"
+        f"{kind_badge(labels[c].relation)}</th>"
         for c in table.columns
     )
     table_id = f"{story.anchor}-facts"
@@ -230,7 +264,7 @@ def _facts(story: StoryView, table: FactTable) -> str:
         )
     return (
         f"<p><small>One row per sentence of <code>{escape(table.reference)}</code> that other "
-        f"texts align with; {_n(table.conflicts, 'row')} where versions disagree.</small></p>"
+        f"texts align with; {plural(table.conflicts, 'row')} where versions disagree.</small></p>"
         f'<label class="filter js-only"><input type="checkbox" data-only-conflicts="{table_id}"> '
         "show only rows where versions disagree</label>"
         f'<div class="scroll"><table class="facts" id="{table_id}"><thead><tr>'
@@ -261,7 +295,13 @@ def _conflict(seg: Segment, mark_id: str = "") -> str:
 # --- pair views ---------------------------------------------------------------------------------
 
 
-def _pair(view: PairView, story: StoryView) -> str:
+def pair_html(
+    view: PairView, back: str, back_label: str = "back to the story", opened: bool = False
+) -> str:
+    """Return the side-by-side view of a pair: evidence, conflicts and the two texts.
+
+    `back` is the link to the story; an `opened` view shows without being the page's target.
+    """
     ev = view.evidence
     directed = ev.kind != "same_story" and ev.direction != "unknown"
     roles = ("Derived", "Source") if directed else ("Derived", "Source (direction unknown)")
@@ -273,11 +313,14 @@ def _pair(view: PairView, story: StoryView) -> str:
     notes = {c.note: k for k, c in enumerate(ev.conflicts)}
     quotes = ", ".join(f"“{escape(q)}”" for q in ev.shared_quotes) or "none"
     facts = [
-        ("Kind", f"{_kind(ev.kind)} score {ev.score:.2f}"),
+        ("Kind", f"{kind_badge(ev.kind)} score {ev.score:.2f}"),
         ("Direction", escape(BASIS_WORDS.get(ev.direction, ev.direction))),
         ("Coverage", f"derived {ev.coverage_derived:.0%} · source {ev.coverage_source:.0%}"),
         ("Similarity", f"wording {ev.lexical:.2f} · meaning {ev.semantic:.2f}"),
-        ("Aligned sentences", f"{ev.aligned} in {_n(ev.runs, 'run')} · order kept {ev.order:.0%}"),
+        (
+            "Aligned sentences",
+            f"{ev.aligned} in {plural(ev.runs, 'run')} · order kept {ev.order:.0%}",
+        ),
         ("Not aligned", f"derived {view.derived.unaligned} · source {view.source.unaligned}"),
         ("Facts agreeing", f"{ev.facts:.0%}"),
         ("Shared quotes", quotes),
@@ -293,10 +336,11 @@ def _pair(view: PairView, story: StoryView) -> str:
         if text
     )
     return (
-        f'<section class="pair" id="{view.anchor}" aria-labelledby="{view.anchor}-h">\n'
-        f'<p class="back"><a href="#{story.anchor}">← back to the story</a></p>\n'
+        f'<section class="pair{" open" if opened else ""}" id="{view.anchor}" '
+        f'aria-labelledby="{view.anchor}-h">\n'
+        f'<p class="back"><a href="{escape(back)}">← {escape(back_label)}</a></p>\n'
         f'<h2 id="{view.anchor}-h"><code>{escape(view.derived.id)}</code> and '
-        f"<code>{escape(view.source.id)}</code>: {_kind(ev.kind)}</h2>\n"
+        f"<code>{escape(view.source.id)}</code>: {kind_badge(ev.kind)}</h2>\n"
         f'<dl class="evidence">{dl}</dl>\n'
         + (
             f'<details class="reason"><summary>Why</summary>{reasons}</details>\n'

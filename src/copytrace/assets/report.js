@@ -64,7 +64,7 @@
     var p = passage(document.activeElement);
     if (e.key === "Enter" && p) { e.preventDefault(); jump(p); return; }
     if (e.key !== "n" && e.key !== "p") return;
-    var scope = p ? p.closest(".side") : document.querySelector(".pair:target .side");
+    var scope = p ? p.closest(".side") : document.querySelector(".pair:target .side, .pair.open .side");
     if (!scope) return;
     var list = Array.prototype.slice.call(scope.querySelectorAll(".p[tabindex]"));
     if (!list.length) return;
