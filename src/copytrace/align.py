@@ -41,7 +41,7 @@ def uncertain_pairs(a: Encoded, b: Encoded, config: AlignConfig) -> list[tuple[i
     static = a.vectors @ b.vectors.T
     lexical = _lexical(a, b)
     out = set()
-    informative = informative_anchors(a, b)
+    informative = informative_anchors(a, b, config.rare_share)
     best_b = static.argmax(axis=1)
     best_a = static.argmax(axis=0)
     for i, j in (*enumerate(best_b), *((i, j) for j, i in enumerate(best_a))):
@@ -127,7 +127,7 @@ def _one_to_one(
     config: AlignConfig,
 ) -> list[Group]:
     """Greedy one-to-one matching, best pairs first (ties broken by position for symmetry)."""
-    informative = informative_anchors(a, b)
+    informative = informative_anchors(a, b, config.rare_share)
     shared = {
         (i, j): shared_anchors(a, b, i, j, informative)
         for i, j in np.argwhere(static >= config.extend_floor).tolist()

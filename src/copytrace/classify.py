@@ -12,7 +12,6 @@ from datetime import datetime
 
 from copytrace.config import ClassifyConfig
 from copytrace.evidence import (
-    VERBATIM,
     contradiction,
     distinctness,
     fact_agreement,
@@ -20,22 +19,15 @@ from copytrace.evidence import (
 )
 from copytrace.records import Alignment, Document, Encoded, Evidence, Link, Relation
 
-# Coverage difference that makes one text the container of the other: a condensed copy covers
-# itself far better than it covers its source. 0.15 is well inside the gap seen on dev (spins and
-# near copies differ by < 0.1, condensed copies by > 0.3).
-CONTAINMENT_GAP = 0.15
 
-
-def _contained(links: Sequence[Link], a: Encoded, b: Encoded) -> str | None:
+def _contained(links: Sequence[Link], a: Encoded, b: Encoded, minimum: int) -> str | None:
     """Return "a" when every substantial sentence of a is aligned and b has substantial sentences
     that are not, "b" for the converse, else None. For near-verbatim copies this is certain
     evidence of which text was cut from which, even when the coverage gap is small."""
 
     def left_out(enc: Encoded, used: set[int]) -> int:
         return sum(
-            1
-            for s in enc.doc.sentences
-            if s.index not in used and enc.lengths[s.index] >= MIN_SUBSTANTIAL
+            1 for s in enc.doc.sentences if s.index not in used and enc.lengths[s.index] >= minimum
         )
 
     missing_a = left_out(a, {i for link in links for i in link.a})
@@ -45,13 +37,6 @@ def _contained(links: Sequence[Link], a: Encoded, b: Encoded) -> str | None:
     if missing_b == 0 and missing_a > 0:
         return "b"
     return None
-
-
-# A condensed copy is contained by definition; a smaller gap still says which side it is.
-CONDENSED_GAP = 0.05
-
-# A sentence this long (characters) is content; shorter leftovers are datelines and captions.
-MIN_SUBSTANTIAL = 40
 
 
 def _mean(values: Sequence[float], weights: Sequence[float]) -> float:
@@ -115,13 +100,13 @@ def classify(
         derived_is_a = order > 0
         earlier = b.doc.published if order > 0 else a.doc.published
         direction, direction_reason = "published", f"published earlier: {earlier}"
-    elif (kind == "condensed" and big - small >= CONDENSED_GAP) or (
-        kind in ("partial_reuse", "near_duplicate") and big - small >= CONTAINMENT_GAP
+    elif (kind == "condensed" and big - small >= config.condensed_gap) or (
+        kind in ("partial_reuse", "near_duplicate") and big - small >= config.containment_gap
     ):
         direction = "containment"
         direction_reason = f"coverage {big:.2f} of the contained text vs {small:.2f} of the other"
     elif kind == "near_duplicate":
-        inside = _contained(links, a, b)
+        inside = _contained(links, a, b, config.min_substantial)
         if inside is not None:
             derived_is_a = inside == "a"
             direction = "containment"
@@ -143,7 +128,7 @@ def classify(
         order=alignment.order,
         facts=round(facts, 4),
         numbers=round(numbers, 4),
-        reused=reuse_evidence(links, a, b),
+        reused=reuse_evidence(links, a, b, config.verbatim),
         shared_quotes=shared_quotes[:20],
         shared_names=tuple(sorted(_names(shared)))[:30],
         candidate=reasons,
@@ -228,7 +213,7 @@ def _copy_kind(
     config: ClassifyConfig,
 ) -> tuple[str | None, str]:
     """Return the copy kind that coverage and wording support, or (None, "")."""
-    if len(links) == 1 and lexical < VERBATIM:
+    if len(links) == 1 and lexical < config.verbatim:
         return None, ""  # one reworded sentence in common is not evidence of copying
     if lexical >= config.near_duplicate_lexical and big >= config.near_duplicate_coverage:
         if small >= config.near_duplicate_other:
@@ -239,7 +224,7 @@ def _copy_kind(
             )
     if small >= config.spin_coverage and lexical < config.near_duplicate_lexical:
         return "spin", f"coverage {small:.2f}/{big:.2f}, reworded (wording {lexical:.2f})"
-    evidence = reuse_evidence(links, a, b)
+    evidence = reuse_evidence(links, a, b, config.verbatim)
     if (
         not evidence
         and lexical < config.min_reworded_lexical

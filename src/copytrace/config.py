@@ -80,7 +80,11 @@ class AlignConfig:
     # next best is a rewrite of one sentence (see `align._margins`). Clough's independent
     # answers sit at margin ~0.03, rewrites at 0.1-0.3.
     margin: float = 0.12
-    extend_floor: float = 0.50  # static cosine below which a sentence never joins a link
+    extend_floor: float = 0.50
+    max_group: int = 4  # at most this many sentences stand for one sentence of the other text
+    # An anchor in more than this share of a text's sentences is its topic ("Kursk", "Heinz"),
+    # not a fact that ties two sentences together.
+    rare_share: float = 0.25  # static cosine below which a sentence never joins a link
     fuzzy: float = 0.80  # rapidfuzz token ratio (0-1) that aligns near-verbatim sentences outright
     # Sentences MiniLM embeds in one scan, at most (~100 sentences/s on 2 cores; 400 gives the
     # same dev figures as 800 in half the time). The pairs the
@@ -92,6 +96,17 @@ class AlignConfig:
 class ClassifyConfig:
     """Relation kinds."""
 
+    # Link wording similarity (rapidfuzz ratio) that counts as kept wording: light edits keep
+    # >= 0.8 on dev, rewordings of one sentence sit at 0.4-0.65.
+    verbatim: float = 0.70
+    # Mean wording of aligned sentences from which two texts read as one template (dividend
+    # notices, monthly figures): their changed figures then mean another report, not an edit.
+    template: float = 0.55
+    # Coverage difference that makes one text the container of the other: spins and near copies
+    # differ by < 0.1 on dev, condensed copies by > 0.3; a condensed copy needs only 0.05.
+    containment_gap: float = 0.15
+    condensed_gap: float = 0.05
+    min_substantial: int = 40  # characters: a shorter unaligned sentence is a dateline or caption
     near_duplicate_lexical: float = 0.85  # mean surface similarity of aligned sentences
     near_duplicate_coverage: float = 0.85  # share of the shorter text aligned
     # ... and of the longer: near copies on dev drop up to a paragraph (coverage 0.77-0.8)
@@ -139,6 +154,15 @@ class StoryConfig:
     """Story grouping and originals."""
 
     use_same_story: bool = True  # same_story relations join stories (not only copies)
+    # Two groups joined only by same-story relations merge when this share of the pairs across
+    # them relate (average linkage): no chaining of resemblances across a newswire.
+    linkage: float = 0.5
+    # Quote fidelity: a witness sentence must keep one wording nearly intact (rapidfuzz ratio) to
+    # vote, by a clear gap; the winner needs this much more weight and twice the loser's.
+    witness_min: float = 0.7
+    witness_gap: float = 0.1
+    fidelity_margin: float = 0.5
+    max_witnesses: int = 12  # the closest other members witness; enough for a big story
 
 
 @dataclass(frozen=True, slots=True)

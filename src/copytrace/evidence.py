@@ -19,7 +19,7 @@ from copytrace.signatures import is_specific
 SPECIFIC = 100  # `shared_anchors` adds this when the sentences share a specific figure
 
 
-def informative_anchors(a: Encoded, b: Encoded) -> frozenset[str]:
+def informative_anchors(a: Encoded, b: Encoded, rare_share: float = 0.25) -> frozenset[str]:
     """Return the anchors that can tie one sentence to another: those in few sentences of each text.
 
     A name in most sentences of both texts ("Kursk", "Heinz") is the topic, not a fact; any two
@@ -28,13 +28,10 @@ def informative_anchors(a: Encoded, b: Encoded) -> frozenset[str]:
 
     def rare(enc: Encoded) -> set[str]:
         counts = Counter(x for anchors in enc.anchors for x in anchors)
-        limit = max(2, RARE_SHARE * len(enc.anchors))
+        limit = max(2, rare_share * len(enc.anchors))
         return {x for x, n in counts.items() if n <= limit}
 
     return frozenset(rare(a) & rare(b))
-
-
-RARE_SHARE = 0.25  # an anchor in more than this share of a text's sentences is its topic
 
 
 def shared_anchors(
@@ -59,13 +56,13 @@ def shared_anchors(
     return shared
 
 
-def reuse_evidence(links: Sequence[Link], a: Encoded, b: Encoded) -> int:
+def reuse_evidence(links: Sequence[Link], a: Encoded, b: Encoded, verbatim: float = 0.7) -> int:
     """Count the links that show reuse rather than common knowledge: near-verbatim wording, or a
     specific figure ("15.3 billion") on both sides. Reworded sentences that share only names are
     what independent reports of one event look like."""
     count = 0
     for link in links:
-        if link.lexical >= VERBATIM:
+        if link.lexical >= verbatim:
             count += 1
             continue
         left = frozenset().union(*(a.anchors[i] for i in link.a))
@@ -96,9 +93,6 @@ def distinctness(links: Sequence[Link], a: Encoded, b: Encoded) -> float:
             best = float(static[list(link.a), j].max())
             margins.append(best - (float(others.max()) if len(others) else 0.0))
     return sum(margins) / len(margins)
-
-
-VERBATIM = 0.7  # link wording similarity (rapidfuzz ratio) that counts as kept wording
 
 
 def _numbers(anchors: frozenset[str]) -> frozenset[str]:
@@ -173,14 +167,14 @@ def contradiction(
     facts, numbers, counted, number_novelty, anchor_novelty = fact_agreement(links, a, b)
     if counted >= config.min_numbers and numbers < config.min_number_agreement:
         return f"aligned sentences agree on {numbers:.0%} of their figures"
-    if counted and numbers == 0 and lexical >= TEMPLATE:
+    if counted and numbers == 0 and lexical >= config.template:
         return "the same wording with none of the same figures (a template)"
     if facts < config.min_fact_agreement and _looked_up(links, a, b) >= config.min_numbers:
         return f"aligned sentences agree on {facts:.0%} of their names and figures"
     many = counted >= 4 or min(len(_numbers(a.all_anchors)), len(_numbers(b.all_anchors))) >= 4
-    if number_novelty >= config.max_number_novelty and (many or lexical >= TEMPLATE):
+    if number_novelty >= config.max_number_novelty and (many or lexical >= config.template):
         return f"both sides bring figures the other lacks ({number_novelty:.0%})"
-    if anchor_novelty >= config.max_anchor_novelty and lexical >= TEMPLATE:
+    if anchor_novelty >= config.max_anchor_novelty and lexical >= config.template:
         return f"both sides bring names or figures the other lacks ({anchor_novelty:.0%})"
     subject_a, subject_b = subjects(a), subjects(b)
     if (
@@ -193,9 +187,6 @@ def contradiction(
         return f"different subjects ({shown})"
     return ""
 
-
-# Mean wording similarity of aligned sentences from which two texts read as one template.
-TEMPLATE = 0.55
 
 _DATES = frozenset(
     """january february march april may june july august september october november december

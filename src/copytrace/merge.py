@@ -31,9 +31,6 @@ def _group_vector(enc: Encoded, indices: list[int]) -> np.ndarray:
     return vector / norm if norm else vector
 
 
-MAX_GROUP = 4  # at most this many sentences stand for one sentence of the other text
-
-
 def extend(
     a: Encoded, b: Encoded, groups: list[Group], static: np.ndarray, config: AlignConfig
 ) -> None:
@@ -45,7 +42,7 @@ def extend(
     of its own with two or three free sentences of the other side that together match it well.
     Both sides are treated the same way, so the result does not depend on argument order.
     """
-    informative = informative_anchors(a, b)
+    informative = informative_anchors(a, b, config.rare_share)
     for _ in range(3):
         changed = False
         # `sims` is (other x mine): row = a sentence of the other text, column = one of mine
@@ -84,7 +81,7 @@ def _join_rank(
     """Return how well free sentence k of `mine` joins link g, or None when it must not."""
     own, far = (g.b, g.a) if side else (g.a, g.b)
     closeness = float(sims[far[0], k])
-    if closeness < config.extend_floor or len(own) >= MAX_GROUP:
+    if closeness < config.extend_floor or len(own) >= config.max_group:
         return None
     length = sum(mine.lengths[x] for x in own) + mine.lengths[k]
     if length > 3 * other.lengths[far[0]]:

@@ -246,7 +246,10 @@ def scan_documents(
     relations = relate(candidates, by_id, models, config)
     lap("align")
     relations, stories = build_stories(
-        relations, {d.id: d for d in prepared}, config.stories.use_same_story
+        relations,
+        {d.id: d for d in prepared},
+        config.stories.use_same_story,
+        config.stories,
     )
     lap("stories")
     kept = {d.id for d in prepared}

@@ -15,16 +15,11 @@ from dataclasses import replace
 from rapidfuzz import fuzz, process
 
 from copytrace.classify import published_order
+from copytrace.config import StoryConfig
 from copytrace.records import Document, Evidence, Relation, Story
 from copytrace.signatures import quotes
 
-# Witness sentences must keep one of the two wordings nearly intact to vote (rapidfuzz ratio).
-WITNESS_MIN = 0.7
-# A vote counts the gap between how close the witness is to each wording; small gaps are noise.
-WITNESS_GAP = 0.1
-# The winner needs this much more weight than the loser, and at least twice as much.
-FIDELITY_MARGIN = 0.5
-MAX_WITNESSES = 12  # the closest other members serve as witnesses; enough for a big story
+DEFAULTS = StoryConfig()
 
 
 class _UnionFind:
@@ -90,7 +85,11 @@ def _sentence_texts(doc: Document, indices: Sequence[int]) -> str:
 
 
 def fidelity_votes(
-    rel: Relation, derived: Document, source: Document, witnesses: Sequence[Document]
+    rel: Relation,
+    derived: Document,
+    source: Document,
+    witnesses: Sequence[Document],
+    config: StoryConfig = DEFAULTS,
 ) -> tuple[float, float, list[str]]:
     """Weigh which side of a relation keeps the wording that other versions attest.
 
@@ -132,7 +131,7 @@ def fidelity_votes(
             best_d = process.extractOne(text_d, w_sents, scorer=fuzz.ratio)
             best_s = process.extractOne(text_s, w_sents, scorer=fuzz.ratio)
             rd, rs = best_d[1] / 100.0, best_s[1] / 100.0
-            if max(rd, rs) >= WITNESS_MIN and abs(rd - rs) >= WITNESS_GAP:
+            if max(rd, rs) >= config.witness_min and abs(rd - rs) >= config.witness_gap:
                 side = "d" if rd > rs else "s"
                 weight[side] += abs(rd - rs)
                 if len(reasons) < 40:
@@ -148,15 +147,18 @@ def _orient_by_fidelity(
     docs: Mapping[str, Document],
     members: Sequence[str],
     related: Mapping[str, set[str]],
+    config: StoryConfig,
 ) -> Relation:
     near = related[rel.derived] | related[rel.source]
     witnesses_ids = [m for m in members if m not in (rel.derived, rel.source) and m in near]
-    witnesses = [docs[m] for m in witnesses_ids[:MAX_WITNESSES]]
+    witnesses = [docs[m] for m in witnesses_ids[: config.max_witnesses]]
     if not witnesses:
         return rel
-    for_d, for_s, reasons = fidelity_votes(rel, docs[rel.derived], docs[rel.source], witnesses)
+    for_d, for_s, reasons = fidelity_votes(
+        rel, docs[rel.derived], docs[rel.source], witnesses, config
+    )
     hi, lo = max(for_d, for_s), min(for_d, for_s)
-    if hi - lo < FIDELITY_MARGIN or hi < 2 * lo:
+    if hi - lo < config.fidelity_margin or hi < 2 * lo:
         return rel
     summary = "; ".join(dict.fromkeys(reasons))[:600]
     if for_s > for_d:
@@ -286,12 +288,15 @@ def _original(
 
 
 def build_stories(
-    relations: Sequence[Relation], docs: Mapping[str, Document], use_same_story: bool = True
+    relations: Sequence[Relation],
+    docs: Mapping[str, Document],
+    use_same_story: bool = True,
+    config: StoryConfig = DEFAULTS,
 ) -> tuple[list[Relation], list[Story]]:
     """Group documents into stories, settle directions by quote fidelity, mark siblings and name
     the originals."""
     joining = [r for r in relations if use_same_story or r.is_copy]
-    components = group(docs, joining)
+    components = group(docs, joining, config.linkage)
     story_of = {m: k for k, members in enumerate(components) for m in members}
     related: dict[str, set[str]] = defaultdict(set)
     for r in relations:
@@ -300,7 +305,7 @@ def build_stories(
     oriented = []
     for rel in relations:
         if rel.is_copy and rel.direction == "unknown":
-            rel = _orient_by_fidelity(rel, docs, components[story_of[rel.derived]], related)
+            rel = _orient_by_fidelity(rel, docs, components[story_of[rel.derived]], related, config)
         oriented.append(rel)
     oriented = _mark_siblings(oriented)
     by_story: dict[int, list[Relation]] = defaultdict(list)
