@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from copytrace.classify import published_order
 from copytrace.config import StoryConfig
-from copytrace.records import Document, Evidence, Relation, Story
+from copytrace.records import Document, Relation, Story
 from copytrace.signatures import quotes
 
 DEFAULTS = StoryConfig()
@@ -317,5 +317,3 @@ def build_stories(
         stories.append(Story(f"s{k + 1}", tuple(members), original, why))
     return oriented, stories
 
-
-__all__ = ["Evidence", "build_stories", "fidelity_votes", "flip", "group"]
