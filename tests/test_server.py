@@ -193,6 +193,12 @@ def test_unknown_ids_are_404(api: Api) -> None:
     error_of(api.get("/api/nothing"), 404, "not_found")
 
 
+def test_a_wrong_method_names_every_allowed_one(api: Api) -> None:
+    answer = api.request("DELETE", "/api/documents")
+    error_of(answer, 405, "method_not_allowed")
+    assert answer.headers["allow"] == "GET, POST"
+
+
 def test_bodies_over_the_limit_are_413(fresh: Api) -> None:
     big = json.dumps({"text": "word " * 50_000}).encode()
     error_of(fresh.post("/api/query", content=big), 413, "too_large")

@@ -26,20 +26,23 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
+import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from copytrace import __version__
 from copytrace.config import AlignConfig, Config
+from copytrace.embeddings import Embedder, MiniLM
 from copytrace.errors import CopytraceError, InputError
 from copytrace.pipeline import Models
 from copytrace.store import Store, StoreLocked
@@ -50,22 +53,65 @@ DEFAULT_MAX_BODY = 10 * 1024 * 1024  # bytes of a request body; uploads of big t
 T = TypeVar("T")
 
 
+class _Serial:
+    """An embedder that encodes one call at a time.
+
+    model2vec sets its tokenizer's truncation on every call, so two threads encoding at once
+    fail with "Already borrowed"; encoding a query takes milliseconds, so they take turns.
+    """
+
+    def __init__(self, embedder: Embedder, lock: threading.Lock) -> None:
+        self._embedder = embedder
+        self._lock = lock
+        self.name = embedder.name
+        self.dim = embedder.dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one unit vector per text."""
+        with self._lock:
+            return self._embedder.encode(texts)
+
+
+class SharedModels(Models):
+    """Loaded models that threads share: the static embedder takes turns (see `_Serial`).
+
+    MiniLM is handed out as it is: adds and compares, its only users, already take turns.
+    """
+
+    def __init__(self, loaded: Models) -> None:  # no super().__init__: `loaded` holds the state
+        self.config = loaded.config
+        self.semantic = loaded.semantic
+        self._loaded = loaded
+        self._serial = _Serial(loaded.static, threading.Lock())
+
+    @property
+    def static(self) -> Embedder:
+        """The static embedder, one call at a time."""
+        return self._serial
+
+    @property
+    def minilm(self) -> MiniLM | None:
+        """MiniLM, or None when re-scoring is off or unavailable."""
+        return self._loaded.minilm
+
+
 class ModelSet:
     """The models of one process by align settings, each loaded once, on first use."""
 
     def __init__(self, given: Iterable[Models] = ()) -> None:
-        self._models = {m.config: m for m in given}
+        self._given = {m.config: m for m in given}
+        self._shared: dict[AlignConfig, SharedModels] = {}
         self._lock = threading.Lock()
 
     def get(self, align: AlignConfig) -> Models:
         """Return the models for `align`, loading them now if they are not loaded yet."""
         with self._lock:  # two threads must never load the same model twice
-            models = self._models.get(align)
-            if models is None:
-                models = self._models[align] = Models(align)
-            models.static  # noqa: B018 - load now, under the lock
-            models.minilm  # noqa: B018
-        return models
+            shared = self._shared.get(align)
+            if shared is None:
+                loaded = self._given.get(align) or Models(align)
+                loaded.minilm  # noqa: B018 - load now, under the lock
+                shared = self._shared[align] = SharedModels(loaded)
+        return shared
 
 
 class Readers:
@@ -255,6 +301,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "error")
         response = error_response(request, exc.status_code, code, str(exc.detail))
         response.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # Starlette names the first route of the path only
+            response.headers["allow"] = ", ".join(_allowed(request))
         return response
 
     async def invalid(request: Request, exc: Exception) -> Response:
@@ -282,6 +330,16 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(CopytraceError, copytrace_error)
+
+
+def _allowed(request: Request) -> list[str]:
+    """Return the methods some route takes at the request's path (HEAD goes with GET)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
 
 
 def _problem(error: Any) -> str:

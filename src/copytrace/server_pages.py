@@ -230,7 +230,7 @@ def _find_form(text: str = "", top: int = 5) -> str:
         '<section class="story"><h1>Find the sources of a text</h1>'
         "<p>Paste an article, or upload one file (.txt, .md, .html); copytrace finds the stored "
         "texts it copies, is copied by, or reports the same story as.</p>"
-        '<form method="post" action="/find" enctype="multipart/form-data" class="ct-form">'
+        '<form method="post" action="/find#sources" enctype="multipart/form-data" class="ct-form">'
         '<label for="text">Text</label>'
         f'<textarea id="text" name="text" rows="12">{escape(text)}</textarea>'
         '<label for="file">or a file</label><input id="file" name="file" type="file" '
