@@ -4,6 +4,8 @@ paging, the pages and forms, and the `serve` command."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -158,6 +160,14 @@ def test_adding_documents_builds_stories_and_is_idempotent(fresh: Api, seeds: Pa
     other = {"id": ORIGINAL, "text": text_of(seeds, CONDENSED)}
     renamed = fresh.post("/api/documents", json={"documents": [other]}).json()
     assert renamed["renamed"] == [{"given": ORIGINAL, "stored": f"{ORIGINAL}~2"}]
+
+
+def test_an_add_while_another_process_writes_is_409(fresh: Api, seeds: Path) -> None:
+    docs = {"documents": [{"id": SPIN, "text": text_of(seeds, SPIN)}]}
+    with Store.open(fresh.app.state.service.db):  # the writer's lock, as `copytrace add` holds it
+        message = error_of(fresh.post("/api/documents", json=docs), 409, "store_locked")
+    assert "locked by a writer" in message
+    assert fresh.post("/api/documents", json=docs).json()["added"] == 1
 
 
 def test_concurrent_queries_all_answer(api: Api, seeds: Path) -> None:
@@ -319,6 +329,20 @@ def test_serve_binds_to_loopback_by_default(
     assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 8000)
     assert calls[0]["app"].state.max_body == 10 * 1024 * 1024
     calls[0]["app"].state.service.readers.close()
+
+
+def test_serve_without_the_web_extra_gives_the_pip_line(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if it were not installed
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db)])
+    assert result.exit_code == 2 and "pip install 'copytrace[web]'" in result.output
+
+
+def test_the_command_line_does_not_load_the_web_stack() -> None:
+    code = "import sys, copytrace.cli; print('fastapi' in sys.modules, 'uvicorn' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.split() == ["False", "False"]
 
 
 def test_serve_needs_a_store(tmp_path: Path) -> None:
