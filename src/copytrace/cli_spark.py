@@ -99,6 +99,9 @@ def spark_scan_command(
         state = "checkpoint" if name in run.skipped else f"{info.get('seconds', 0):.1f} s"
         figures = ", ".join(f"{k} {v}" for k, v in info.items() if k != "seconds")
         click.echo(f"{name:<11}{state:>12}  {figures}", err=True)
+    problems = run.stages.get("read", {}).get("problems", 0)
+    if problems:
+        click.echo(f"{problems} inputs could not be read (listed in {output}/problems/)", err=True)
     if run.stopped_after:
         click.echo(f"stopped after {run.stopped_after}; run again to go on", err=True)
     elif run.result_json:
