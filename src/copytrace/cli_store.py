@@ -43,6 +43,7 @@ def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @db_option
 @click.option("--batch-size", default=1000, show_default=True, help="Documents per transaction.")
+@click.option("--workers", type=int, help="Processes that relate large batches [all cores].")
 @click.option("--on-error", type=click.Choice(["skip", "fail"]), help="On an unreadable input.")
 @json_option
 @config_options
@@ -52,6 +53,7 @@ def add(
     paths: tuple[Path, ...],
     db: Path,
     batch_size: int,
+    workers: int | None,
     on_error: str | None,
     as_json: bool,
     config_file: Path | None,
@@ -69,7 +71,7 @@ def add(
     problems: list[Problem] = []
     with Store.open(db, create=True) as store:
         docs = pipeline.progress(iter_documents(paths, config.read, problems), desc="adding")
-        rep = store.add(docs, config, session.models(config), batch_size, problems)
+        rep = store.add(docs, config, session.models(config), batch_size, problems, workers)
         total = len(store)
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -234,7 +236,7 @@ def _scan_into(
     if not docs:
         raise InputError("no readable documents in the given inputs")
     with Store.open(db, create=True) as store:
-        store.add(docs, config, session.models(config), max(len(docs), 1), problems)
+        store.add(docs, config, session.models(config), max(len(docs), 1), problems, None)
         keys = store.keys(d.id for d in docs)
         story_keys = sorted({s for s in map(store.story_of, keys.values()) if s is not None})
         result = store_report.store_result(store, story_keys)

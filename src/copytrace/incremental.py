@@ -85,11 +85,11 @@ def add_documents(
     models: Models | None,
     batch_size: int,
     problems: list[Problem] | None,
-    workers: int | None = None,
+    workers: int | None = 1,
 ) -> AddReport:
     """Add new documents to `store` batch by batch (see the module docstring).
 
-    Large batches are related on `workers` processes (all cores by default).
+    Large batches are related on `workers` processes (None: all cores).
     """
     config = config or Config()
     models = models or Models(config.align)

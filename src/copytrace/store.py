@@ -117,11 +117,13 @@ class Store:
         models: Models | None = None,
         batch_size: int = 1000,
         problems: list[Problem] | None = None,
-        workers: int | None = None,
+        workers: int | None = 1,
     ) -> AddReport:
         """Add documents, comparing each batch with everything stored; return what changed.
 
-        Large batches are related on `workers` processes (all cores by default).
+        With `workers` > 1 (None: all cores), large batches are related in that many worker
+        processes; they start with `multiprocessing`'s spawn method, so a script that asks for
+        them needs the usual `if __name__ == "__main__":` guard (the CLI uses all cores).
         """
         from copytrace.incremental import add_documents
 
