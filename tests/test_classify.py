@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from copytrace.align import align_encoded
 from copytrace.classify import classify, published_order
-from copytrace.evidence import contradiction, subjects
 from copytrace.config import AlignConfig, ClassifyConfig
 from copytrace.embeddings import HashEmbedder
+from copytrace.evidence import contradiction, subjects
 from copytrace.records import Document, Encoded
 from copytrace.sentences import prepare
 from copytrace.signatures import encode_document

@@ -106,11 +106,12 @@ def repeated_lines(documents: Iterable[Document], config: CleanConfig) -> frozen
     total = 0
     for doc in documents:
         total += 1
-        counts.update(_short_line_keys(doc, config.repeated_max_chars))
+        counts.update(short_line_keys(doc, config.repeated_max_chars))
     return repeated_from_counts(counts, total, config)
 
 
-def _short_line_keys(doc: Document, max_chars: int) -> set[str]:
+def short_line_keys(doc: Document, max_chars: int) -> set[str]:
+    """Return the normalised short lines of a document's body (what repetition counts)."""
     keys = set()
     for start, end in iter_lines(doc.text, doc.body_start):
         if 0 < end - start <= max_chars * 2:  # cheap length test before normalising

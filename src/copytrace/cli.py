@@ -256,6 +256,8 @@ def _silence_stdout() -> None:
     # Python would otherwise complain again when it flushes stdout at exit.
     with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 __import__("copytrace.cli_store").cli_store.register(cli)  # store commands: add, query, ...
 __import__("copytrace.cli_spark").cli_spark.register(cli)  # spark-scan
 __import__("copytrace.cli_serve").cli_serve.register(cli)  # serve: the web app

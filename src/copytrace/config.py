@@ -90,6 +90,9 @@ class AlignConfig:
     # same dev figures as 800 in half the time). The pairs the
     # static pass leaves between kinds go first, most promising first.
     max_rescore: int = 400
+    # A pair the static pass found unrelated still gets a second look when this share of a text
+    # aligned: MiniLM may find the rest of a heavy rewrite.
+    second_look_coverage: float = 0.15
 
 
 @dataclass(frozen=True, slots=True)

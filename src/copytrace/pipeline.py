@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from copytrace.align import align_encoded, fact_links, uncertain_pairs
+from copytrace.align import Rescored, align_encoded, fact_links, uncertain_pairs
 from copytrace.candidates import find_candidates
 from copytrace.classify import classify
 from copytrace.clean import repeated_lines
@@ -138,12 +138,45 @@ def document_vectors(
     return np.stack(rows) if rows else np.zeros((0, 1), np.float32)
 
 
-def _needs_second_look(rel: Relation | None, alignment_coverage: float) -> bool:
-    """Return True when MiniLM could change the verdict on a pair: the static pass left it between
-    kinds (some alignment, but not a clear spin or near copy)."""
+def first_look(
+    cand: Candidate, a: Encoded, b: Encoded, config: Config
+) -> tuple[Relation | None, float | None]:
+    """Align and classify one pair with the static model.
+
+    Returns the relation (or None when unrelated) and, when MiniLM could change the verdict, the
+    pair's priority in the second-look queue (None otherwise): the static pass left it between
+    kinds, with some alignment but not a clear spin or near copy.
+    """
+    alignment = align_encoded(a, b, config.align)
+    rel = classify(alignment, a, b, config.classify, cand.reasons)
+    coverage = max(alignment.coverage_a, alignment.coverage_b)
     if rel is None:
-        return alignment_coverage >= 0.15
-    return rel.kind in ("condensed", "partial_reuse", "same_story")
+        needed = coverage >= config.align.second_look_coverage
+    else:
+        needed = rel.kind in ("condensed", "partial_reuse", "same_story")
+    return rel, (coverage + cand.score if needed else None)
+
+
+def uncertain_sentences(a: Encoded, b: Encoded, config: AlignConfig) -> dict[tuple[str, int], str]:
+    """Return the sentences of a pair that MiniLM should embed, keyed by (document, index)."""
+    found: dict[tuple[str, int], str] = {}
+    for i, j in uncertain_pairs(a, b, config):
+        found.setdefault((a.doc.id, i), a.doc.sentences[i].text)
+        found.setdefault((b.doc.id, j), b.doc.sentences[j].text)
+    return found
+
+
+def within_budget(
+    queue: Iterable[Mapping[tuple[str, int], str]], budget: int
+) -> dict[tuple[str, int], str]:
+    """Return the sentences to embed: each queued pair's sentences in turn, until the next pair's
+    would exceed `budget` (a pair is embedded whole or not at all)."""
+    wanted: dict[tuple[str, int], str] = {}
+    for found in queue:
+        if len(wanted) + len(found) > budget:
+            break
+        wanted.update(found)
+    return wanted
 
 
 def rescore(
@@ -153,20 +186,38 @@ def rescore(
     minilm = models.minilm
     if minilm is None:
         return {}
-    wanted: dict[tuple[str, int], str] = {}
-    for a, b in pairs:
-        found: dict[tuple[str, int], str] = {}
-        for i, j in uncertain_pairs(a, b, config):
-            found.setdefault((a.doc.id, i), a.doc.sentences[i].text)
-            found.setdefault((b.doc.id, j), b.doc.sentences[j].text)
-        if len(wanted) + len(found) > config.max_rescore:
-            break
-        wanted.update(found)
+    queue = (uncertain_sentences(a, b, config) for a, b in pairs)
+    wanted = within_budget(queue, config.max_rescore)
     if not wanted:
         return {}
     keys = list(wanted)
     vectors = minilm.encode([wanted[k] for k in keys])
     return dict(zip(keys, vectors, strict=True))
+
+
+def second_look(
+    cand: Candidate, a: Encoded, b: Encoded, config: Config, rescored: Rescored
+) -> Relation | None:
+    """Align and classify a pair again with MiniLM's vectors for its uncertain sentences."""
+    alignment = align_encoded(a, b, config.align, rescored)
+    return classify(alignment, a, b, config.classify, cand.reasons)
+
+
+def was_rescored(a: Encoded, rescored: Rescored) -> bool:
+    """Return True when MiniLM embedded some sentence of `a` (its pair is worth a second look)."""
+    return any((a.doc.id, i) in rescored for i in range(len(a.doc.sentences)))
+
+
+def with_conflicts(rel: Relation, derived: Encoded, source: Encoded, config: Config) -> Relation:
+    """Return `rel` with the conflicts found along its links and their near neighbours."""
+    from copytrace.compare import relation_conflicts
+
+    # same-story reports are checked only where their sentences are close (fewer, surer pairs)
+    if rel.is_copy:
+        checks = fact_links(derived, source, rel.links)
+    else:
+        checks = fact_links(derived, source, rel.links, top=1, floor=config.align.uncertain)
+    return replace(rel, conflicts=relation_conflicts(derived.doc, source.doc, checks))
 
 
 def relate(
@@ -178,45 +229,28 @@ def relate(
     MiniLM on their uncertain sentence pairs, most promising first, within a fixed budget of
     sentences, so the cost of MiniLM stays bounded whatever the corpus size.
     """
-    from copytrace.compare import relation_conflicts
-
     pairs = [(encoded[c.a], encoded[c.b]) for c in candidates]
     found: list[Relation | None] = []
     second: list[tuple[float, int]] = []
     for k, (cand, (a, b)) in enumerate(
         progress(zip(candidates, pairs, strict=True), len(pairs), "aligning")
     ):
-        alignment = align_encoded(a, b, config.align)
-        rel = classify(alignment, a, b, config.classify, cand.reasons)
+        rel, priority = first_look(cand, a, b, config)
         found.append(rel)
-        coverage = max(alignment.coverage_a, alignment.coverage_b)
-        if _needs_second_look(rel, coverage):
-            second.append((coverage + cand.score, k))
+        if priority is not None:
+            second.append((priority, k))
     if second and models.minilm is not None:
         order = [k for _, k in sorted(second, reverse=True)]
         rescored = rescore([pairs[k] for k in order], models, config.align)
         for k in order:
             a, b = pairs[k]
-            if (a.doc.id, 0) not in rescored and not any(
-                (a.doc.id, i) in rescored for i in range(len(a.doc.sentences))
-            ):
-                continue
-            alignment = align_encoded(a, b, config.align, rescored)
-            found[k] = classify(alignment, a, b, config.classify, candidates[k].reasons)
-    relations = []
-    for rel in found:
-        if rel is None:
-            continue
-        derived, source = encoded[rel.derived], encoded[rel.source]
-        # same-story reports are checked only where their sentences are close (fewer, surer pairs)
-        if rel.is_copy:
-            checks = fact_links(derived, source, rel.links)
-        else:
-            checks = fact_links(derived, source, rel.links, top=1, floor=config.align.uncertain)
-        relations.append(
-            replace(rel, conflicts=relation_conflicts(derived.doc, source.doc, checks))
-        )
-    return relations
+            if was_rescored(a, rescored):
+                found[k] = second_look(candidates[k], a, b, config, rescored)
+    return [
+        with_conflicts(rel, encoded[rel.derived], encoded[rel.source], config)
+        for rel in found
+        if rel is not None
+    ]
 
 
 def scan_documents(

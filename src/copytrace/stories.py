@@ -316,4 +316,3 @@ def build_stories(
         original, why = _original(members, by_story[k], docs)
         stories.append(Story(f"s{k + 1}", tuple(members), original, why))
     return oriented, stories
-

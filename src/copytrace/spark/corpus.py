@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import numpy as np
 import pyarrow as pa
 
-from copytrace.clean import _short_line_keys, repeated_from_counts
+from copytrace.clean import repeated_from_counts, short_line_keys
 from copytrace.config import Config
 from copytrace.errors import InputError
 from copytrace.ingest import expand_paths, file_format, read_file
@@ -196,7 +196,7 @@ def _rename_duplicates(spark: SparkSession, docs: DataFrame) -> tuple[DataFrame,
 def _line_keys(max_chars: int, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     for b in batches:
         keys = [
-            k for row in b.to_pylist() for k in _short_line_keys(rows.row_document(row), max_chars)
+            k for row in b.to_pylist() for k in short_line_keys(rows.row_document(row), max_chars)
         ]
         yield pa.RecordBatch.from_pydict({"key": keys}, schema=pa.schema([("key", pa.string())]))
 

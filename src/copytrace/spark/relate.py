@@ -22,18 +22,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
-from copytrace.align import align_encoded, fact_links, uncertain_pairs
-from copytrace.classify import classify
-from copytrace.compare import relation_conflicts
+from copytrace import pipeline
 from copytrace.config import Config
-from copytrace.pipeline import _needs_second_look
-from copytrace.records import Encoded, Relation
+from copytrace.records import Candidate, Encoded, Relation
 from copytrace.spark import rows
 from copytrace.spark.workers import minilm
 
@@ -53,40 +49,37 @@ SECOND_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64()),
 PAIRS_PER_TASK = 1_000  # candidate pairs per relate task (each holds its documents in memory)
 
 
-def with_conflicts(rel: Relation, encoded: Mapping[str, Encoded], config: Config) -> Relation:
-    """Return `rel` with its conflicts, checked as `pipeline.relate` checks them."""
-    derived, source = encoded[rel.derived], encoded[rel.source]
-    # same-story reports are checked only where their sentences are close (fewer, surer pairs)
-    if rel.is_copy:
-        checks = fact_links(derived, source, rel.links)
-    else:
-        checks = fact_links(derived, source, rel.links, top=1, floor=config.align.uncertain)
-    return replace(rel, conflicts=relation_conflicts(derived.doc, source.doc, checks))
+def _candidate(pair: Mapping[str, Any], a: Encoded, b: Encoded) -> Candidate:
+    return Candidate(a.doc.id, b.doc.id, tuple(pair["reasons"]), float(pair["score"]))
+
+
+def _row(rel: Relation | None, a: Encoded, b: Encoded, config: Config) -> dict[str, Any] | None:
+    if rel is None:
+        return None
+    encoded = {a.doc.id: a, b.doc.id: b}
+    return rows.relation_row(
+        pipeline.with_conflicts(rel, encoded[rel.derived], encoded[rel.source], config)
+    )
 
 
 def first_look(
     pair: Mapping[str, Any], a: Encoded, b: Encoded, config: Config, rescoring: bool
 ) -> dict[str, Any]:
-    """Align and classify one pair with the static model; say whether MiniLM should look again.
+    """Run `pipeline.first_look` on one pair; a row of `FIRST_SCHEMA`.
 
-    Returns a row of `FIRST_SCHEMA`: the relation with its conflicts (or None), whether the pair
-    needs a second look, its rank in the queue and its uncertain sentences in the local order.
+    The row holds the relation with its conflicts (or None), whether the pair needs a second look,
+    its rank in the queue and its uncertain sentences in the local order.
     """
-    reasons = tuple(pair["reasons"])
-    alignment = align_encoded(a, b, config.align)
-    rel = classify(alignment, a, b, config.classify, reasons)
-    coverage = max(alignment.coverage_a, alignment.coverage_b)
-    second = _needs_second_look(rel, coverage)
-    found: dict[tuple[str, int], str] = {}
-    if second and rescoring:
-        for i, j in uncertain_pairs(a, b, config.align):
-            found.setdefault((a.doc.id, i), a.doc.sentences[i].text)
-            found.setdefault((b.doc.id, j), b.doc.sentences[j].text)
-    encoded = {a.doc.id: a, b.doc.id: b}
+    rel, priority = pipeline.first_look(_candidate(pair, a, b), a, b, config)
+    found = (
+        pipeline.uncertain_sentences(a, b, config.align)
+        if priority is not None and rescoring
+        else {}
+    )
     return {
         "a": pair["a"], "b": pair["b"], "a_id": a.doc.id,
-        "rel": rows.relation_row(with_conflicts(rel, encoded, config)) if rel else None,
-        "second": second, "priority": coverage + pair["score"],
+        "rel": _row(rel, a, b, config),
+        "second": priority is not None, "priority": priority or 0.0,
         "found": [{"doc": d, "i": i, "text": t} for (d, i), t in found.items()],
     }  # fmt: skip
 
@@ -94,26 +87,19 @@ def first_look(
 def second_look(
     pair: Mapping[str, Any], a: Encoded, b: Encoded, config: Config, rescored: Rescored
 ) -> dict[str, Any]:
-    """Align and classify a pair again with MiniLM's vectors; a row of `SECOND_SCHEMA`."""
-    alignment = align_encoded(a, b, config.align, dict(rescored))
-    rel = classify(alignment, a, b, config.classify, tuple(pair["reasons"]))
-    encoded = {a.doc.id: a, b.doc.id: b}
-    found = rows.relation_row(with_conflicts(rel, encoded, config)) if rel else None
-    return {"a": pair["a"], "b": pair["b"], "rel": found}
+    """Run `pipeline.second_look` on one pair with MiniLM's vectors; a row of `SECOND_SCHEMA`."""
+    rel = pipeline.second_look(_candidate(pair, a, b), a, b, config, dict(rescored))
+    return {"a": pair["a"], "b": pair["b"], "rel": _row(rel, a, b, config)}
 
 
 def choose(queue: Iterable[list[dict[str, Any]]], budget: int) -> dict[tuple[str, int], str]:
-    """Return the sentences MiniLM embeds, in order: `pipeline.rescore`'s budget over a queue.
+    """Return the sentences MiniLM embeds, in order: `pipeline.within_budget` over the queue.
 
     `queue` yields each second-look pair's uncertain sentences, best-ranked pair first.
     """
-    wanted: dict[tuple[str, int], str] = {}
-    for found in queue:
-        keys = {(f["doc"], f["i"]): f["text"] for f in found}
-        if len(wanted) + len(keys) > budget:
-            break
-        wanted.update(keys)
-    return wanted
+    return pipeline.within_budget(
+        ({(f["doc"], f["i"]): f["text"] for f in found} for found in queue), budget
+    )
 
 
 def pages(df: DataFrame, size: int = 1_000) -> Iterator[Any]:

@@ -7,6 +7,8 @@ or any Hadoop-compatible URI (hdfs://, s3a://, abfss://, gs://).
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +41,10 @@ def spark_session(master: str | None, conf: Iterable[tuple[str, str]] = ()) -> S
         "spark.ui.showConsoleProgress": "false",
     }
     if (master or "").startswith("local"):
+        # Local workers run this very interpreter (the venv's), not whichever `python3` is first
+        # on PATH, which may lack copytrace. pyspark reads only the environment variable for
+        # this; one the user set still wins.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         # Spark's 200 shuffle partitions are 200 tasks per shuffle on a laptop; a few per core do.
         defaults["spark.sql.shuffle.partitions"] = str(4 * _local_cores(master or ""))
     for key, value in [*defaults.items(), *conf]:
@@ -50,8 +56,6 @@ def spark_session(master: str | None, conf: Iterable[tuple[str, str]] = ()) -> S
 
 def _local_cores(master: str) -> int:
     """Return the cores of a local master: local[2] -> 2, local[*] or local -> this machine's."""
-    import os
-
     inside = master.partition("[")[2].partition("]")[0].partition(",")[0]
     return int(inside) if inside.isdigit() else os.cpu_count() or 1
 
