@@ -37,6 +37,15 @@ def db(tmp_path: Path, seeds: Path, run: Any) -> Path:
     return path
 
 
+def test_add_reports_each_batch_on_stderr(tmp_path: Path, seeds: Path, run: Any) -> None:
+    result = run("add", "--db", tmp_path / "news.ct", "--batch-size", "2", seeds, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["batches"] == 3
+    lines = [line for line in result.stderr.splitlines() if line.startswith("batch ")]
+    assert [line.split(":")[0] for line in lines] == ["batch 1", "batch 2", "batch 3"]
+    assert "1 added (5 so far)" in lines[-1]
+
+
 def test_add_twice_adds_nothing_the_second_time(db: Path, seeds: Path, run: Any) -> None:
     result = run("add", "--db", db, seeds)
     assert result.exit_code == 0, result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ def add(
     problems: list[Problem] = []
     with Store.open(db, create=True) as store:
         docs = pipeline.progress(iter_documents(paths, config.read, problems), desc="adding")
-        rep = store.add(docs, config, session.models(config), batch_size, problems, workers)
+        rep = store.add(docs, config, session.models(config), batch_size, problems, workers, _note)
         total = len(store)
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -256,3 +257,10 @@ def register(group: click.Group) -> None:
         group.add_command(command)
     if "scan" in group.commands:
         _with_db(group.commands["scan"])
+
+
+def _note(line: str) -> None:
+    """Print a line on stderr without breaking a progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(line, file=sys.stderr)

@@ -152,6 +152,7 @@ def _quiet_transformers() -> None:
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()  # "Loading weights" bars on every MiniLM load
     except ImportError:
         pass
 

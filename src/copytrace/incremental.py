@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -86,10 +86,12 @@ def add_documents(
     batch_size: int,
     problems: list[Problem] | None,
     workers: int | None = 1,
+    on_batch: Callable[[str], None] | None = None,
 ) -> AddReport:
     """Add new documents to `store` batch by batch (see the module docstring).
 
-    Large batches are related on `workers` processes (None: all cores).
+    Large batches are related on `workers` processes (None: all cores). `on_batch` gets a line
+    after each committed batch (what it added, and the time so far).
     """
     config = config or Config()
     models = models or Models(config.align)
@@ -113,6 +115,12 @@ def add_documents(
             totals.update(added=len(batch), relations=written.relations, stories=written.stories)
             totals["batches"] += 1
             ids.extend(d.id for d in batch)
+            if on_batch is not None:
+                on_batch(
+                    f"batch {totals['batches']}: {len(batch):,} added ({totals['added']:,} so "
+                    f"far), {written.relations:,} relations, "
+                    f"{time.perf_counter() - start:,.0f} s"
+                )
             if time.perf_counter() - saved > SAVE_INDEX_EVERY:
                 store.index.save()
                 saved = time.perf_counter()

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +118,7 @@ class Store:
         batch_size: int = 1000,
         problems: list[Problem] | None = None,
         workers: int | None = 1,
+        on_batch: Callable[[str], None] | None = None,
     ) -> AddReport:
         """Add documents, comparing each batch with everything stored; return what changed.
 
@@ -129,7 +130,7 @@ class Store:
 
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only; open it for writing to add")
-        return add_documents(self, docs, config, models, batch_size, problems, workers)
+        return add_documents(self, docs, config, models, batch_size, problems, workers, on_batch)
 
     def query(
         self, docs: Sequence[Document], config: Config | None = None, models: Models | None = None
