@@ -23,6 +23,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from quality import score  # this folder is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 
@@ -94,17 +96,6 @@ def without(result: dict, ids: set[str]) -> dict:
             {**s, "members": [m for m in s["members"] if m not in ids]} for s in result["stories"]
         ],
     }
-
-
-def score(shared: Path, gold: Path, result: Path) -> dict:
-    """Score with the shared scorer."""
-    done = subprocess.run(
-        [sys.executable, str(shared / "eval" / "score.py"), str(gold), str(result), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout)
 
 
 def main() -> int:
