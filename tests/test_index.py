@@ -168,3 +168,14 @@ def test_vector_index_save_load_round_trip(tmp_path: Path, unit_rows: UnitRows) 
     queries = unit_rows(4, 16, seed=2)
     for got, want in zip(loaded.query(queries, 3), index.query(queries, 3), strict=True):
         assert got == pytest.approx(want)
+
+
+def test_vector_index_builds_a_graph_past_the_exact_size(unit_rows: UnitRows) -> None:
+    vectors = unit_rows(300, 32)
+    index = VectorIndex(32, exact_below=100)
+    index.add(range(50), vectors[:50])  # exact so far
+    index.add(range(50, 300), vectors[50:])  # crosses the threshold: every vector goes to HNSW
+    assert len(index) == 300
+    keys, cosines = index.query(vectors[:10], 1)
+    assert keys[:, 0].tolist() == list(range(10))
+    assert cosines[:, 0] == pytest.approx(1.0, abs=2e-3)

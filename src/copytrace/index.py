@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -121,30 +122,55 @@ class LSHIndex:
 
 
 class VectorIndex:
-    """Nearest neighbours by cosine on unit vectors (usearch HNSW; exact search when small)."""
+    """Nearest neighbours by cosine on unit vectors: exact below `exact_below` vectors (a matrix
+    product), usearch HNSW above.
+
+    Below the threshold no graph is built at all: inserting into HNSW costs a few milliseconds a
+    vector at these dimensions, more than the exact search it would replace.
+    """
 
     def __init__(self, dim: int, exact_below: int = 20_000) -> None:
-        from usearch.index import Index
-
         self.dim = dim
-        self.exact_below = exact_below  # brute force is exact and still fast below this size
-        self._index = Index(ndim=dim, metric="cos", dtype="f16")
+        self.exact_below = exact_below
+        self._keys: list[np.ndarray] = []  # while exact: the added keys and vectors, in parts
+        self._rows: list[np.ndarray] = []
+        self._count = 0
+        self._index: Any = None  # the HNSW graph, once built
 
     def add(self, keys: Sequence[int], vectors: np.ndarray) -> None:
         """Add unit vectors under integer keys."""
-        if len(keys):
-            self._index.add(np.asarray(keys, dtype=np.uint64), np.asarray(vectors, np.float32))
+        if not len(keys):
+            return
+        keys_array = np.asarray(keys, dtype=np.int64)
+        rows = np.asarray(vectors, np.float32).reshape(len(keys_array), self.dim)
+        if self._index is not None:
+            self._index.add(keys_array.astype(np.uint64), rows)
+            return
+        self._keys.append(keys_array)
+        self._rows.append(rows)
+        self._count += len(keys_array)
+        if self._count >= self.exact_below:
+            self._build()
+
+    def _build(self) -> None:
+        from usearch.index import Index
+
+        self._index = Index(ndim=self.dim, metric="cos", dtype="f16")
+        if self._count:
+            keys = np.concatenate(self._keys).astype(np.uint64)
+            self._index.add(keys, np.concatenate(self._rows))
+        self._keys, self._rows = [], []
 
     def query(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return `(keys, cosines)`, each `(len(vectors), k)`; missing neighbours have key -1."""
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-        n = len(self._index)
-        if n == 0 or len(vectors) == 0:
-            empty = np.full((len(vectors), k), -1, dtype=np.int64)
-            return empty, np.zeros((len(vectors), k), dtype=np.float32)
-        found = self._index.search(vectors, min(k, n), exact=n < self.exact_below)
         keys = np.full((len(vectors), k), -1, dtype=np.int64)
         cosines = np.zeros((len(vectors), k), dtype=np.float32)
+        if len(self) == 0 or len(vectors) == 0:
+            return keys, cosines
+        if self._index is None:
+            return self._exact(vectors, k, keys, cosines)
+        found = self._index.search(vectors, min(k, len(self)))
         got_keys = np.atleast_2d(np.asarray(found.keys)).astype(np.int64)
         got_dist = np.atleast_2d(np.asarray(found.distances)).astype(np.float32)
         # one query gives a `Matches` without `counts`; a batch gives `BatchMatches` with them
@@ -154,16 +180,45 @@ class VectorIndex:
             cosines[row, :count] = 1.0 - got_dist[row, :count]
         return keys, cosines
 
+    def _exact(
+        self, vectors: np.ndarray, k: int, keys: np.ndarray, cosines: np.ndarray, chunk: int = 1024
+    ) -> tuple[np.ndarray, np.ndarray]:
+        stored_keys = np.concatenate(self._keys)
+        matrix = _unit_rows(np.concatenate(self._rows))
+        self._keys, self._rows = [stored_keys], [matrix]
+        queries = _unit_rows(vectors)
+        top = min(k, len(stored_keys))
+        for start in range(0, len(queries), chunk):
+            sims = queries[start : start + chunk] @ matrix.T
+            best = np.argpartition(-sims, top - 1, axis=1)[:, :top]
+            best_sims = np.take_along_axis(sims, best, axis=1)
+            order = np.argsort(-best_sims, axis=1, kind="stable")
+            rows = slice(start, start + len(sims))
+            keys[rows, :top] = stored_keys[np.take_along_axis(best, order, axis=1)]
+            cosines[rows, :top] = np.take_along_axis(best_sims, order, axis=1)
+        return keys, cosines
+
     def save(self, path: str | Path) -> None:
-        """Write the index to a file."""
+        """Write the index to a file (as an HNSW graph, whatever its size)."""
+        if self._index is None:
+            self._build()
         self._index.save(str(path))
 
     @classmethod
     def load(cls, path: str | Path, dim: int) -> VectorIndex:
         """Read an index written by `save` (memory-mapped, so large indexes load at once)."""
+        from usearch.index import Index
+
         index = cls(dim)
+        index._index = Index(ndim=dim, metric="cos", dtype="f16")
         index._index.view(str(path))
         return index
 
     def __len__(self) -> int:
-        return len(self._index)
+        return self._count if self._index is None else len(self._index)
+
+
+def _unit_rows(rows: np.ndarray) -> np.ndarray:
+    """Return the rows scaled to unit length (zero rows stay zero), as cosine sees them."""
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
