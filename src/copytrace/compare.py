@@ -262,8 +262,14 @@ def _conflicts(
     source_doc: str,
 ) -> list[Conflict]:
     d, s = _Side(derived), _Side(source)
-    d_facts, s_facts = _facts(derived_doc), _facts(source_doc)
     d_labels, s_labels = _match(d.mentions, s.mentions)
+    # Most links have no unmatched mention on one side or the other: nothing can conflict, and
+    # the whole-document facts (the costly part) are not needed.
+    open_facts = None in d_labels and None in s_labels
+    open_titles = bool(d.titles and s.titles)
+    if not (open_facts or open_titles):
+        return []
+    d_facts, s_facts = _facts(derived_doc), _facts(source_doc)
     out = _title_conflicts(d.titles, s.titles, d_facts, s_facts)
     d_left = [
         i
