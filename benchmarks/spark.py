@@ -73,6 +73,7 @@ def main() -> None:
             "relations_same": rel_a == rel_b, "relations_only_spark": len(rel_a - rel_b),
             "relations_only_local": len(rel_b - rel_a), "stories_same": story_a == story_b,
             "json_identical": ours == json.loads(json.dumps(theirs)),
+            "only_spark": sorted(rel_a - rel_b)[:20], "only_local": sorted(rel_b - rel_a)[:20],
         }  # fmt: skip
     Path(HERE / "out").mkdir(exist_ok=True)
     Path(HERE / "out" / "spark.json").write_text(json.dumps(summary, indent=2) + "\n")

@@ -179,3 +179,15 @@ def test_vector_index_builds_a_graph_past_the_exact_size(unit_rows: UnitRows) ->
     keys, cosines = index.query(vectors[:10], 1)
     assert keys[:, 0].tolist() == list(range(10))
     assert cosines[:, 0] == pytest.approx(1.0, abs=2e-3)
+
+
+def test_vector_index_exact_ties_go_to_the_lower_key_whatever_the_batch(
+    unit_rows: UnitRows,
+) -> None:
+    vectors = unit_rows(40, 16)
+    stored = np.concatenate([vectors, vectors[:5], vectors[:5]])  # keys 40-49 repeat keys 0-4
+    index = VectorIndex(16)
+    index.add(range(50), stored)
+    alone = [index.query(vectors[i], 2)[0][0].tolist() for i in range(5)]
+    together = index.query(vectors[:5], 2)[0].tolist()
+    assert alone == together == [[i, i + 40] for i in range(5)]

@@ -183,16 +183,25 @@ class VectorIndex:
     def _exact(
         self, vectors: np.ndarray, k: int, keys: np.ndarray, cosines: np.ndarray, chunk: int = 1024
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact neighbours, the same whatever the batch of queries: products in float64 rounded
+        to float32 (a row's cosines do not depend on which rows share its matrix product, so the
+        Spark engine, querying by partition, finds the very same ones), ties by lower key."""
         stored_keys = np.concatenate(self._keys)
         matrix = _unit_rows(np.concatenate(self._rows))
         self._keys, self._rows = [stored_keys], [matrix]
-        queries = _unit_rows(vectors)
+        wide = matrix.astype(np.float64).T
+        queries = _unit_rows(vectors).astype(np.float64)
         top = min(k, len(stored_keys))
         for start in range(0, len(queries), chunk):
-            sims = queries[start : start + chunk] @ matrix.T
+            sims = (queries[start : start + chunk] @ wide).astype(np.float32)
             best = np.argpartition(-sims, top - 1, axis=1)[:, :top]
+            kth = np.take_along_axis(sims, best, axis=1).min(axis=1, keepdims=True)
+            # several at the k-th cosine (duplicates): take the lowest keys among them
+            for row in np.nonzero((sims >= kth).sum(axis=1) > top)[0]:
+                tied = np.nonzero(sims[row] >= kth[row])[0]
+                best[row] = tied[np.lexsort((stored_keys[tied], -sims[row, tied]))[:top]]
             best_sims = np.take_along_axis(sims, best, axis=1)
-            order = np.argsort(-best_sims, axis=1, kind="stable")
+            order = np.lexsort((stored_keys[best], -best_sims), axis=1)
             rows = slice(start, start + len(sims))
             keys[rows, :top] = stored_keys[np.take_along_axis(best, order, axis=1)]
             cosines[rows, :top] = np.take_along_axis(best_sims, order, axis=1)
