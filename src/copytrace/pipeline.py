@@ -239,18 +239,35 @@ def relate(
         found.append(rel)
         if priority is not None:
             second.append((priority, k))
-    if second and models.minilm is not None:
-        order = [k for _, k in sorted(second, reverse=True)]
-        rescored = rescore([pairs[k] for k in order], models, config.align)
-        for k in order:
-            a, b = pairs[k]
-            if was_rescored(a, rescored):
-                found[k] = second_look(candidates[k], a, b, config, rescored)
+    second_looks(candidates, pairs, found, second, models, config)
     return [
         with_conflicts(rel, encoded[rel.derived], encoded[rel.source], config)
         for rel in found
         if rel is not None
     ]
+
+
+def second_looks(
+    candidates: Sequence[Candidate],
+    pairs: Sequence[tuple[Encoded, Encoded]],
+    found: list[Relation | None],
+    second: Sequence[tuple[float, int]],
+    models: Models,
+    config: Config,
+) -> list[int]:
+    """Give the queued pairs (`(priority, index)`) their second look with MiniLM, best first,
+    within the budget; replace their verdicts in `found` and return the indices looked at again."""
+    if not second or models.minilm is None:
+        return []
+    order = [k for _, k in sorted(second, reverse=True)]
+    rescored = rescore([pairs[k] for k in order], models, config.align)
+    again = []
+    for k in order:
+        a, b = pairs[k]
+        if was_rescored(a, rescored):
+            found[k] = second_look(candidates[k], a, b, config, rescored)
+            again.append(k)
+    return again
 
 
 def scan_documents(

@@ -1,0 +1,37 @@
+"""Relating on worker processes gives what one `pipeline.relate` call gives."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from copytrace.candidates import find_candidates
+from copytrace.config import Config, ReadConfig
+from copytrace.ingest import iter_documents
+from copytrace.pipeline import Models, document_vectors, encode_all, prepare_all, relate
+from copytrace.signatures import minhashes
+from copytrace.store_workers import Workers
+
+
+@pytest.mark.parametrize("budget", [400, 30])  # the whole second look, and a cut-short one
+def test_workers_relate_as_one_relate_call(seeds: Path, models: Models, budget: int) -> None:
+    config = Config()
+    config = replace(config, align=replace(config.align, max_rescore=budget))
+    docs = list(iter_documents([seeds], ReadConfig(), []))
+    prepared = [d for d in prepare_all(docs, config) if d.sentences]
+    encoded = encode_all(prepared, models.static)
+    signatures = minhashes(prepared, config.candidates.num_perm, config.candidates.shingle)
+    candidates = find_candidates(
+        prepared, signatures, document_vectors(encoded, config), config.candidates
+    )
+    by_id = {e.doc.id: e for e in encoded}
+    pool = Workers(2, min_pairs=1)
+    try:
+        together = pool.relate(candidates, by_id, models, config)
+    finally:
+        pool.close()
+    assert together == relate(candidates, by_id, models, config)
+    assert {r.kind for r in together} >= {"spin", "condensed", "same_story"}
+    assert any(r.conflicts for r in together)
