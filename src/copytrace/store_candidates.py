@@ -17,6 +17,7 @@ import numpy as np
 
 from copytrace.candidates import EXACT_ALL_PAIRS, exact_pairs, minhash_pairs
 from copytrace.config import Config
+from copytrace.index import VectorIndex
 from copytrace.records import Candidate, Document
 from copytrace.signatures import jaccard
 from copytrace.store import Store
@@ -135,24 +136,18 @@ def _neighbours(
             reasons["vector"] = max(cos, reasons.get("vector", 0.0))
 
 
-def batch_neighbours(
-    vectors: np.ndarray, k: int, chunk: int = 1024
-) -> list[list[tuple[int, float]]]:
-    """Return each vector's `k` nearest others in the batch, by exact cosine (unit vectors)."""
+def batch_neighbours(vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    """Return each vector's `k` nearest others in the batch, by exact cosine."""
     n = len(vectors)
-    out: list[list[tuple[int, float]]] = [[] for _ in range(n)]
     if n < 2:
-        return out
-    matrix = np.asarray(vectors, dtype=np.float32)
-    k = min(k, n - 1)
-    for start in range(0, n, chunk):
-        sims = matrix[start : start + chunk] @ matrix.T
-        rows = np.arange(len(sims))
-        sims[rows, rows + start] = -np.inf  # not its own neighbour
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        for r, cols in enumerate(top.tolist()):
-            out[start + r] = [(j, float(sims[r, j])) for j in cols]
-    return out
+        return [[] for _ in range(n)]
+    index = VectorIndex(vectors.shape[1], exact_below=n + 1)  # exact whatever the batch size
+    index.add(range(n), vectors)
+    keys, cosines = index.query(vectors, min(k, n - 1) + 1)  # one more: itself is among them
+    return [
+        [(j, cos) for j, cos in zip(row_keys, row_cos, strict=True) if j != i][:k]
+        for i, (row_keys, row_cos) in enumerate(zip(keys.tolist(), cosines.tolist(), strict=True))
+    ]
 
 
 def band_hits(store: Store, bands: np.ndarray) -> list[set[int]]:
