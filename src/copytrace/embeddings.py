@@ -180,10 +180,6 @@ class MiniLM:
             self._model = SentenceTransformer(str(path), device="cpu")
         return self._model
 
-    def load(self) -> None:
-        """Load the model now rather than on the first `encode` (idempotent)."""
-        self._load()
-
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return one unit vector per text."""
         if not texts:

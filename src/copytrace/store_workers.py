@@ -12,7 +12,6 @@ Small batches stay in the calling process.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -25,12 +24,6 @@ MIN_PAIRS_PER_WORKER = 500  # below this, starting and feeding a worker costs mo
 
 def _ready() -> bool:
     return True
-
-
-def _warm(models: Models) -> None:
-    """Load MiniLM, if the models use it (a no-op once loaded)."""
-    if models.minilm is not None:
-        models.minilm.load()
 
 
 def _first_looks(
@@ -78,9 +71,6 @@ class Workers:
             return relate(candidates, encoded, models, config)
         self.start(config)
         assert self._pool is not None
-        # MiniLM (torch) loads here while the workers take their first looks
-        warm = threading.Thread(target=_warm, args=(models,), daemon=True)
-        warm.start()
         futures = []
         for k in range(n):
             part = list(candidates[k::n])  # interleaved: every slice gets pairs of every kind
@@ -96,7 +86,6 @@ class Workers:
                 found[index] = rel
                 if priority is not None:
                     second.append((priority, index))
-        warm.join()
         pairs = [(encoded[c.a], encoded[c.b]) for c in candidates]
         for index in second_looks(candidates, pairs, found, second, models, config):
             rel = found[index]
