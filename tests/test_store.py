@@ -127,6 +127,29 @@ def test_relations_keep_all_their_evidence(seeded: Path, seed_scan: ScanResult) 
     assert spin.links and spin.passages and spin.evidence.direction_reason
 
 
+def test_stored_partners_load_as_they_were_encoded(
+    tmp_path: Path, seeded: Path, seeds: Path, models: Models
+) -> None:
+    """Anchors and quotes are stored; a row without them (an older store) computes them again."""
+    from copytrace.pipeline import encode_all
+    from copytrace.sentences import prepare
+
+    fresh = {e.doc.id: e for e in encode_all([prepare(d) for d in seed_docs(seeds)], models.static)}
+    copy = tmp_path / "copy.ct"
+    with sqlite3.connect(seeded) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    with Store.open(copy) as store:
+        keys = store.keys(fresh)
+        stored = store.load_encoded(keys.values())
+        store.conn.execute("UPDATE sentences SET features = NULL")
+        recomputed = store.load_encoded(keys.values())
+    for doc_id, key in keys.items():
+        for loaded in (stored[key], recomputed[key]):
+            assert loaded.anchors == fresh[doc_id].anchors
+            assert loaded.quotes == fresh[doc_id].quotes
+            assert loaded.all_anchors == fresh[doc_id].all_anchors
+
+
 def test_re_adding_is_a_no_op(tmp_path: Path, seeded: Path, seeds: Path, models: Models) -> None:
     copy = tmp_path / "copy.ct"
     copy.write_bytes(seeded.read_bytes())

@@ -229,10 +229,17 @@ def quotes(text: str) -> list[str]:
     return out
 
 
-def encode_document(doc: Document, vectors: np.ndarray) -> Encoded:
-    """Return a prepared document with its per-sentence vectors and everything derived from them."""
+def encode_document(
+    doc: Document,
+    vectors: np.ndarray,
+    known: tuple[tuple[frozenset[str], ...], frozenset[str]] | None = None,
+) -> Encoded:
+    """Return a prepared document with its per-sentence vectors and everything derived from them.
+
+    `known` is `(anchors of each sentence, quotes)` as computed before (a stored document's).
+    """
     lengths = tuple(s.end - s.start for s in doc.sentences)
-    anchors = sentence_anchors(doc)
+    anchors = known[0] if known is not None else sentence_anchors(doc)
     return Encoded(
         doc=doc,
         vectors=vectors,
@@ -242,5 +249,5 @@ def encode_document(doc: Document, vectors: np.ndarray) -> Encoded:
         if len(vectors)
         else vectors.sum(axis=0),
         all_anchors=frozenset().union(*anchors) if anchors else frozenset(),
-        quotes=frozenset(quotes(doc.text)),
+        quotes=known[1] if known is not None else frozenset(quotes(doc.text)),
     )

@@ -28,7 +28,7 @@ import numpy as np
 from copytrace.clean import normalize
 from copytrace.records import Document, Encoded, Relation, Sentence, Story
 from copytrace.signatures import encode_document
-from copytrace.store_codec import relation_from_json, relation_from_row, spans
+from copytrace.store_codec import features, relation_from_json, relation_from_row, spans
 from copytrace.store_schema import (
     StoreError,
     StoreLocked,
@@ -197,9 +197,12 @@ class Store:
         dim = int(self.meta["dim"])
         out = {}
         for key in keys:
-            blob = self.conn.execute("SELECT vectors FROM sentences WHERE key = ?", (key,))
-            vectors = np.frombuffer(blob.fetchone()[0], dtype=np.float16).reshape(-1, dim)
-            out[key] = encode_document(docs[key], vectors.astype(np.float32))
+            blob, stored = self.conn.execute(
+                "SELECT vectors, features FROM sentences WHERE key = ?", (key,)
+            ).fetchone()
+            vectors = np.frombuffer(blob, dtype=np.float16).reshape(-1, dim)
+            known = features(stored) if stored is not None else None
+            out[key] = encode_document(docs[key], vectors.astype(np.float32), known)
         return out
 
     def relations(self, doc_id: str) -> list[Relation]:

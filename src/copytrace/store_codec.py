@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from copytrace.records import Conflict, Evidence, Link, Passage, Relation, Span
+from copytrace.records import Conflict, Encoded, Evidence, Link, Passage, Relation, Span
 from copytrace.stories import flip
 
 
@@ -23,6 +23,19 @@ def spans(blob: bytes) -> tuple[Span, ...]:
     """Return the spans of an int32 BLOB written by `span_blob`."""
     flat = np.frombuffer(blob, dtype=np.int32).tolist()
     return tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
+
+
+def features_json(encoded: Encoded) -> str:
+    """Return what loading a stored document would otherwise recompute: each sentence's anchors
+    and the text's quotes, as compact JSON."""
+    anchors = [sorted(a) for a in encoded.anchors]
+    return json.dumps([anchors, sorted(encoded.quotes)], ensure_ascii=False, separators=(",", ":"))
+
+
+def features(text: str) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+    """Return the anchors of each sentence and the quotes written by `features_json`."""
+    anchors, quoted = json.loads(text)
+    return tuple(frozenset(a) for a in anchors), frozenset(quoted)
 
 
 def relation_json(rel: Relation) -> str:

@@ -17,7 +17,7 @@ from copytrace import __version__
 from copytrace.errors import CopytraceError
 
 APPLICATION_ID = 0x43545243  # "CTRC" in the SQLite header: tells a store from any other database
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -28,9 +28,11 @@ CREATE TABLE documents(
     added TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX documents_digest ON documents(digest);
 CREATE INDEX documents_content ON documents(content);
--- int32 (start, end) pairs of sentences and boilerplate lines, float16 sentence vectors
+-- int32 (start, end) pairs of sentences and boilerplate lines, float16 sentence vectors, and
+-- `features`: JSON [anchors of each sentence, quotes of the text] (NULL: computed when loaded)
 CREATE TABLE sentences(
-    key INTEGER PRIMARY KEY, spans BLOB NOT NULL, boilerplate BLOB NOT NULL, vectors BLOB NOT NULL);
+    key INTEGER PRIMARY KEY, spans BLOB NOT NULL, boilerplate BLOB NOT NULL, vectors BLOB NOT NULL,
+    features TEXT);
 -- uint32 MinHash signature and float16 candidate vector (the ANN index is rebuilt from these)
 CREATE TABLE fingerprints(key INTEGER PRIMARY KEY, minhash BLOB NOT NULL, vector BLOB NOT NULL);
 CREATE TABLE bands(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash, key))
@@ -55,7 +57,11 @@ CREATE TABLE batches(
 """
 
 # Schema migrations: MIGRATIONS[v] takes a store from version v to v + 1, in one transaction.
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 2: stored anchors and quotes, so loading a stored partner does not recompute them; the rows
+    # of older stores stay NULL and are computed when loaded, as before
+    1: ("ALTER TABLE sentences ADD COLUMN features TEXT",),
+}
 
 
 class StoreError(CopytraceError):

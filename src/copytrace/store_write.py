@@ -21,7 +21,7 @@ from copytrace.config import Config
 from copytrace.records import Document, Encoded, Relation
 from copytrace.store import Store, to_blob
 from copytrace.store_candidates import band_keys
-from copytrace.store_codec import relation_json, span_blob
+from copytrace.store_codec import features_json, relation_json, span_blob
 from copytrace.stories import build_stories
 
 
@@ -150,9 +150,10 @@ def _insert_documents(
         row = fingerprints.get(doc.id)
         vectors = plan.encoded[row].vectors if row is not None else np.zeros((0, 1))
         conn.execute(
-            "INSERT INTO sentences VALUES(?, ?, ?, ?)",
+            "INSERT INTO sentences VALUES(?, ?, ?, ?, ?)",
             (key, span_blob([(s.start, s.end) for s in doc.sentences]),
-             span_blob(doc.boilerplate), to_blob(vectors, np.float16)),
+             span_blob(doc.boilerplate), to_blob(vectors, np.float16),
+             features_json(plan.encoded[row]) if row is not None else None),
         )  # fmt: skip
         if row is not None:
             keys["usable"].append(key)
