@@ -35,3 +35,36 @@ def test_workers_relate_as_one_relate_call(seeds: Path, models: Models, budget: 
     assert together == relate(candidates, by_id, models, config)
     assert {r.kind for r in together} >= {"spin", "condensed", "same_story"}
     assert any(r.conflicts for r in together)
+
+
+def test_workers_read_stored_partners_from_the_store(
+    tmp_path: Path, seeds: Path, models: Models
+) -> None:
+    """Stored documents are read by each worker (and by the second look) from the store, with
+    the same result as relating everything in memory."""
+    from copytrace.store import Store
+
+    config = Config()
+    docs = list(iter_documents([seeds], ReadConfig(), []))
+    prepared = [d for d in prepare_all(docs, config) if d.sentences]
+    encoded = encode_all(prepared, models.static)
+    signatures = minhashes(prepared, config.candidates.num_perm, config.candidates.shingle)
+    candidates = find_candidates(
+        prepared, signatures, document_vectors(encoded, config), config.candidates
+    )
+    with Store.open(tmp_path / "part.ct", create=True) as store:
+        store.add(docs[:3], config, models)
+        stored = store.keys(d.id for d in docs[:3])
+        in_memory = {e.doc.id: e for e in encoded if e.doc.id not in stored}
+        loaded = store.load_encoded(stored.values())
+        everything = {**in_memory, **{e.doc.id: e for e in loaded.values()}}
+        pool = Workers(2, min_pairs=1)
+        try:
+            together = pool.relate(candidates, in_memory, models, config, store, stored)
+        finally:
+            pool.close()
+        alone = Workers(1).relate(candidates, in_memory, models, config, store, stored)
+    expected = relate(candidates, everything, models, config)
+    assert together == expected
+    assert alone == expected
+    assert {r.kind for r in together} >= {"spin", "condensed"}

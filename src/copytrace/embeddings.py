@@ -166,6 +166,11 @@ class MiniLM:
     def __init__(self) -> None:
         self._model: Any = None
 
+    @property
+    def loaded(self) -> bool:
+        """True once the model is in memory."""
+        return self._model is not None
+
     def _load(self) -> Any:
         if self._model is None:
             path = minilm_path()
@@ -185,8 +190,10 @@ class MiniLM:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
+        # batches of 16: sentences are sorted by length, so small batches pad little (about a
+        # third faster than 64 on 2 cores for news sentences; measured on 400 of them)
         vectors = model.encode(
-            list(texts), batch_size=64, show_progress_bar=False, convert_to_numpy=True
+            list(texts), batch_size=16, show_progress_bar=False, convert_to_numpy=True
         )
         return _normalise_rows(vectors)
 

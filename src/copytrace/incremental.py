@@ -22,7 +22,7 @@ import numpy as np
 from copytrace.clean import iter_lines, line_key
 from copytrace.config import Config
 from copytrace.index import LSHIndex
-from copytrace.pipeline import Models, document_vectors, encode_all, prepare_all, relate
+from copytrace.pipeline import Models, document_vectors, encode_all, prepare_all
 from copytrace.records import Document, Encoded, Problem
 from copytrace.signatures import minhashes, terms
 from copytrace.store import Store, StoreError
@@ -110,7 +110,7 @@ def add_documents(
     try:
         for batch in _batches(_new_only(store, docs, totals, renamed), batch_size):
             if len(batch) >= WARM_WORKERS_AT:  # workers start while this one prepares
-                pool.start(config)
+                pool.start(config, models)
             written = add_batch(store, batch, config, models, pool)
             totals.update(added=len(batch), relations=written.relations, stories=written.stories)
             totals["batches"] += 1
@@ -249,12 +249,8 @@ def add_batch(
     bands = lsh.band_hashes(signatures) if len(usable) else np.zeros((0, lsh.bands), np.uint64)
     pairs, partners = store_candidates(store, usable, signatures, bands, vectors, config)
     by_id: dict[str, Encoded] = {e.doc.id: e for e in encoded}
-    stored = store.load_encoded(partners)
-    by_id.update({e.doc.id: e for e in stored.values()})
-    if workers is not None:
-        relations = workers.relate(pairs, by_id, models, config)
-    else:
-        relations = relate(pairs, by_id, models, config)
+    stored = {doc_id: key for key, doc_id in store.ids(partners).items()}
+    relations = (workers or Workers(1)).relate(pairs, by_id, models, config, store, stored)
     plan = BatchWrite(
         documents=prepared, encoded=encoded, signatures=signatures, bands=bands, vectors=vectors,
         relations=relations, lines=lines, df=df_batch, hashes=[content_hash(d) for d in prepared],

@@ -3,6 +3,7 @@ stories."""
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
 from collections import Counter
@@ -54,7 +55,7 @@ class Models:
     def __init__(self, config: AlignConfig) -> None:
         self.config = config
         self._static: Embedder | None = None
-        self._minilm: MiniLM | None = None
+        self._minilm: Embedder | None = None
         self.semantic = config.model == "static" and semantic_available()
         if config.model == "static" and not self.semantic:
             print(
@@ -71,13 +72,24 @@ class Models:
         return self._static
 
     @property
-    def minilm(self) -> MiniLM | None:
+    def minilm(self) -> Embedder | None:
         """MiniLM for uncertain pairs, or None when re-scoring is off or unavailable."""
         if not (self.semantic and self.config.rescore):
             return None
         if self._minilm is None:
             self._minilm = MiniLM()
         return self._minilm
+
+    @property
+    def minilm_loaded(self) -> bool:
+        """True when MiniLM is in memory here (using it costs no loading)."""
+        return isinstance(self._minilm, MiniLM) and self._minilm.loaded
+
+    def with_minilm(self, encoder: Embedder) -> Models:
+        """Return these models with `encoder` in MiniLM's place (e.g. MiniLM in another process)."""
+        other = copy.copy(self)
+        other._minilm = encoder
+        return other
 
 
 def prepare_all(
@@ -180,7 +192,7 @@ def within_budget(
 
 
 def rescore(
-    pairs: Sequence[tuple[Encoded, Encoded]], models: Models, config: AlignConfig
+    pairs: Iterable[tuple[Encoded, Encoded]], models: Models, config: AlignConfig
 ) -> dict[tuple[str, int], np.ndarray]:
     """Embed with MiniLM the sentences of uncertain pairs, in the given order, up to the budget."""
     minilm = models.minilm
@@ -201,11 +213,6 @@ def second_look(
     """Align and classify a pair again with MiniLM's vectors for its uncertain sentences."""
     alignment = align_encoded(a, b, config.align, rescored)
     return classify(alignment, a, b, config.classify, cand.reasons)
-
-
-def was_rescored(a: Encoded, rescored: Rescored) -> bool:
-    """Return True when MiniLM embedded some sentence of `a` (its pair is worth a second look)."""
-    return any((a.doc.id, i) in rescored for i in range(len(a.doc.sentences)))
 
 
 def with_conflicts(rel: Relation, derived: Encoded, source: Encoded, config: Config) -> Relation:
@@ -260,11 +267,14 @@ def second_looks(
     if not second or models.minilm is None:
         return []
     order = [k for _, k in sorted(second, reverse=True)]
-    rescored = rescore([pairs[k] for k in order], models, config.align)
+    # `pairs` may load documents on access: read only the prefix the budget takes, then the pairs
+    # whose first document MiniLM embedded
+    rescored = rescore((pairs[k] for k in order), models, config.align)
+    embedded = {doc_id for doc_id, _ in rescored}
     again = []
     for k in order:
-        a, b = pairs[k]
-        if was_rescored(a, rescored):
+        if candidates[k].a in embedded:
+            a, b = pairs[k]
             found[k] = second_look(candidates[k], a, b, config, rescored)
             again.append(k)
     return again

@@ -38,7 +38,7 @@ from fastapi import FastAPI
 
 from copytrace import __version__
 from copytrace.config import AlignConfig, Config
-from copytrace.embeddings import Embedder, MiniLM
+from copytrace.embeddings import Embedder
 from copytrace.pipeline import Models
 from copytrace.server_errors import BodyLimit, add_error_handlers
 from copytrace.store import Store
@@ -86,9 +86,13 @@ class SharedModels(Models):
         return self._serial
 
     @property
-    def minilm(self) -> MiniLM | None:
+    def minilm(self) -> Embedder | None:
         """MiniLM, or None when re-scoring is off or unavailable."""
         return self._loaded.minilm
+
+    @property
+    def minilm_loaded(self) -> bool:
+        return self._loaded.minilm_loaded
 
 
 class ModelSet:

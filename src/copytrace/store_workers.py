@@ -3,33 +3,94 @@ conflicts of what it relates, on slices of the candidates in worker processes th
 as one `add`; the MiniLM second look in the calling process.
 
 Alignment, classification and conflict checks are pure Python, one pair at a time, so a second
-core halves their time. The second look takes the queue of every slice, ranked as one `relate`
-call ranks it, and spends one budget of MiniLM sentences on it, so a batch gets exactly the
-relations one `relate` call gives; and workers never load torch or MiniLM (about 1 GB each).
-Small batches stay in the calling process.
+core halves their time. Each worker reads the stored documents its slice pairs with from the
+store itself (a reader's connection), so the calling process neither loads nor sends them. The
+second look takes the queue of every slice, ranked as one `relate` call ranks it, and spends one
+budget of MiniLM sentences on it (loading only the stored documents of the pairs it looks at
+again), so a batch gets exactly the relations one `relate` call gives; and workers never load
+torch or MiniLM (about 1 GB each). Small batches stay in the calling process.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from copytrace.config import Config
+from copytrace.embeddings import MiniLM
 from copytrace.pipeline import Models, first_look, relate, second_looks, with_conflicts
 from copytrace.records import Candidate, Encoded, Relation
 
+if TYPE_CHECKING:
+    from copytrace.store import Store
+
 MIN_PAIRS_PER_WORKER = 500  # below this, starting and feeding a worker costs more than it saves
+
+_readers: dict[Path, Store] = {}  # a worker's read-only connection to each store it was sent
 
 
 def _ready() -> bool:
     return True
 
 
+_minilm: MiniLM | None = None  # the embedding process's model
+
+
+def _load_minilm() -> None:
+    global _minilm
+    _minilm = MiniLM()
+    _minilm.encode(["warm up"])
+
+
+def _embed(texts: list[str]) -> np.ndarray:
+    assert _minilm is not None
+    return _minilm.encode(texts)
+
+
+class _RemoteMiniLM:
+    """MiniLM in a process of its own, loaded there while this one prepares the batch."""
+
+    name = MiniLM.name
+    dim = MiniLM.dim
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.pool.submit(_embed, list(texts)).result()
+
+
+def _stored(db: Path, keys: Mapping[str, int]) -> dict[str, Encoded]:
+    """Return stored documents by id, read in a worker from its own connection to the store."""
+    if not keys:
+        return {}
+    from copytrace.store import Store
+
+    if db not in _readers:
+        _readers[db] = Store.open(db, readonly=True)
+    loaded = _readers[db].load_encoded(keys.values())
+    return {e.doc.id: e for e in loaded.values()}
+
+
 def _first_looks(
-    candidates: Sequence[Candidate], encoded: dict[str, Encoded], config: Config
+    candidates: Sequence[Candidate],
+    encoded: dict[str, Encoded],
+    config: Config,
+    db: Path | None = None,
+    stored: Mapping[str, int] | None = None,
 ) -> list[tuple[Relation | None, float | None]]:
-    """Return each pair's first-look relation (with its conflicts) and second-look priority."""
+    """Return each pair's first-look relation (with its conflicts) and second-look priority.
+
+    `stored` names the stored documents (id: key) of the slice that `encoded` lacks: they are
+    read from the store at `db`.
+    """
+    if db is not None and stored:
+        encoded = {**encoded, **_stored(db, stored)}
     out: list[tuple[Relation | None, float | None]] = []
     for cand in candidates:
         rel, priority = first_look(cand, encoded[cand.a], encoded[cand.b], config)
@@ -46,17 +107,39 @@ class Workers:
         self.count = count if count is not None else (os.cpu_count() or 1)
         self.min_pairs = min_pairs
         self._pool: ProcessPoolExecutor | None = None
+        self._embedder: ProcessPoolExecutor | None = None
 
-    def start(self, config: Config) -> None:
-        """Start the workers in the background (idempotent); `config` is not needed yet."""
+    def start(self, config: Config, models: Models | None = None) -> None:
+        """Start the workers in the background (idempotent); `config` is not needed yet.
+
+        With `models` whose MiniLM the second look will use but this process has not loaded,
+        MiniLM is loaded in a process of its own meanwhile (its import and load take ~10 s of
+        one core, while preparing a batch leaves the other core idle).
+        """
+        import multiprocessing
+
+        # spawn, not fork: the parent may hold a thread pool (tokenizers, torch) that a forked
+        # child would inherit broken
+        spawn = multiprocessing.get_context("spawn")
         if self._pool is None and self.count > 1:
-            import multiprocessing
-
-            # spawn, not fork: the parent may hold a thread pool (tokenizers, torch) that a forked
-            # child would inherit broken
-            self._pool = ProcessPoolExecutor(self.count, multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self.count, spawn)
             for _ in range(self.count):  # a task each, so every worker starts now
                 self._pool.submit(_ready)
+        if (
+            self._embedder is None
+            and self.count > 1
+            and models is not None
+            and models.minilm is not None
+            and not models.minilm_loaded
+        ):
+            self._embedder = ProcessPoolExecutor(1, spawn, initializer=_load_minilm)
+            self._embedder.submit(_ready)
+
+    def _models(self, models: Models) -> Models:
+        """Return `models` with the embedding process's MiniLM when there is one."""
+        if self._embedder is None or models.minilm_loaded:
+            return models
+        return models.with_minilm(_RemoteMiniLM(self._embedder))
 
     def relate(
         self,
@@ -64,20 +147,31 @@ class Workers:
         encoded: dict[str, Encoded],
         models: Models,
         config: Config,
+        store: Store | None = None,
+        stored: Mapping[str, int] | None = None,
     ) -> list[Relation]:
-        """Return what `pipeline.relate(candidates, ...)` returns, first looks on every core."""
+        """Return what `pipeline.relate(candidates, ...)` returns, first looks on every core.
+
+        `encoded` holds the documents in memory (the new batch); `stored` names (id: key) the
+        documents of `store` that the candidates pair them with, read where they are needed.
+        """
+        stored = stored or {}
         n = min(self.count, len(candidates) // self.min_pairs)
         if n <= 1:
-            return relate(candidates, encoded, models, config)
+            if store is not None and stored:
+                loaded = store.load_encoded(stored.values())
+                encoded = {**encoded, **{e.doc.id: e for e in loaded.values()}}
+            return relate(candidates, encoded, self._models(models), config)
         self.start(config)
         assert self._pool is not None
+        db = store.path.resolve() if store is not None else None
         futures = []
         for k in range(n):
             part = list(candidates[k::n])  # interleaved: every slice gets pairs of every kind
             needed = {x for c in part for x in (c.a, c.b)}
-            futures.append(
-                self._pool.submit(_first_looks, part, {i: encoded[i] for i in needed}, config)
-            )
+            here = {i: encoded[i] for i in needed if i in encoded}
+            there = {i: stored[i] for i in needed if i not in encoded}
+            futures.append(self._pool.submit(_first_looks, part, here, config, db, there))
         found: list[Relation | None] = [None] * len(candidates)
         second: list[tuple[float, int]] = []
         for k, future in enumerate(futures):
@@ -86,17 +180,51 @@ class Workers:
                 found[index] = rel
                 if priority is not None:
                     second.append((priority, index))
-        pairs = [(encoded[c.a], encoded[c.b]) for c in candidates]
-        for index in second_looks(candidates, pairs, found, second, models, config):
+        pairs = _Pairs(candidates, encoded, store, stored)
+        for index in second_looks(candidates, pairs, found, second, self._models(models), config):
             rel = found[index]
             if rel is not None:
                 found[index] = with_conflicts(
-                    rel, encoded[rel.derived], encoded[rel.source], config
+                    rel, pairs.get(rel.derived), pairs.get(rel.source), config
                 )
         return [rel for rel in found if rel is not None]
 
     def close(self) -> None:
         """Stop the workers."""
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        for pool in (self._pool, self._embedder):
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        self._pool = self._embedder = None
+
+
+class _Pairs(Sequence[tuple[Encoded, Encoded]]):
+    """The candidates' pairs of documents, stored ones read from the store on first access."""
+
+    def __init__(
+        self,
+        candidates: Sequence[Candidate],
+        encoded: dict[str, Encoded],
+        store: Store | None,
+        stored: Mapping[str, int],
+    ) -> None:
+        self.candidates = candidates
+        self.encoded = dict(encoded)
+        self.store = store
+        self.stored = stored
+
+    def get(self, doc_id: str) -> Encoded:
+        if doc_id not in self.encoded:
+            assert self.store is not None, f"{doc_id} is neither in memory nor stored"
+            key = self.stored[doc_id]
+            self.encoded[doc_id] = self.store.load_encoded([key])[key]
+        return self.encoded[doc_id]
+
+    def __getitem__(self, k: int) -> tuple[Encoded, Encoded]:  # type: ignore[override]
+        cand = self.candidates[k]
+        return self.get(cand.a), self.get(cand.b)
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def __iter__(self) -> Iterator[tuple[Encoded, Encoded]]:
+        return (self[k] for k in range(len(self)))
