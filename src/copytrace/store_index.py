@@ -19,6 +19,16 @@ if TYPE_CHECKING:
     from copytrace.store import Store
 
 EXACT_BELOW = 2_000  # brute force (exact) below this many vectors: it costs 3x HNSW at 10k
+# Candidates examined per insertion (usearch's default is 128). At 100k stored vectors, adding
+# 5,000 took 11.6 s at 128 and 7.1 s at 64, and a perturbed copy of a stored vector found that
+# vector among its 20 neighbours as often (0.955 vs 0.956).
+EXPANSION_ADD = 64
+
+
+def _new_index(dim: int) -> Any:
+    from usearch.index import Index
+
+    return Index(ndim=dim, metric="cos", dtype="f16", expansion_add=EXPANSION_ADD)
 
 
 def index_path(db: Path) -> Path:
@@ -35,13 +45,11 @@ class StoreIndex:
     """
 
     def __init__(self, store: Store, writable: bool) -> None:
-        from usearch.index import Index
-
         self.store = store
         self.writable = writable
         self.path = index_path(store.path)
         self.dim = int(store.meta.get("vector_dim", "0"))
-        self._main = Index(ndim=max(self.dim, 1), metric="cos", dtype="f16")
+        self._main = _new_index(max(self.dim, 1))
         self._tail: Any = None  # a reader's index of what was added after the file was saved
         self._dirty = False
         if self.dim and self.path.exists():
@@ -52,10 +60,10 @@ class StoreIndex:
                     self._main.view(str(self.path))
             except (RuntimeError, ValueError):
                 # a damaged or foreign file is only a cache: start again from the database
-                self._main = Index(ndim=self.dim, metric="cos", dtype="f16")
+                self._main = _new_index(self.dim)
                 self._dirty = True
             if self._main.ndim != self.dim:
-                self._main = Index(ndim=self.dim, metric="cos", dtype="f16")
+                self._main = _new_index(self.dim)
                 self._dirty = True
         self.max_key = int(np.max(self._main.keys)) if len(self._main) else 0
         self.refresh()
@@ -78,18 +86,14 @@ class StoreIndex:
             return
         vectors = np.asarray(vectors, dtype=np.float32)
         if self.dim != vectors.shape[1]:  # the store's first batch sets the dimension
-            from usearch.index import Index
-
             self.dim = vectors.shape[1]
-            self._main = Index(ndim=self.dim, metric="cos", dtype="f16")
+            self._main = _new_index(self.dim)
         if self.writable:
             self._main.add(np.asarray(keys, dtype=np.uint64), vectors)
             self._dirty = True
         else:
             if self._tail is None:
-                from usearch.index import Index
-
-                self._tail = Index(ndim=self.dim, metric="cos", dtype="f16")
+                self._tail = _new_index(self.dim)
             self._tail.add(np.asarray(keys, dtype=np.uint64), vectors)
         self.max_key = max(self.max_key, max(keys))
 
