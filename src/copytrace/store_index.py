@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from copytrace.store import Store
 
 EXACT_BELOW = 2_000  # brute force (exact) below this many vectors: it costs 3x HNSW at 10k
-# Candidates examined per insertion (usearch's default is 128). At 100k stored vectors, adding
-# 5,000 took 11.6 s at 128 and 7.1 s at 64, and a perturbed copy of a stored vector found that
-# vector among its 20 neighbours as often (0.955 vs 0.956).
-EXPANSION_ADD = 64
+# Candidates examined per insertion: usearch's default, 128. At 64, adding 5,000 to 100k took
+# 7.1 s instead of 11.6 s, but the graph lost paraphrases: 3 more rewrites-dev queries at 100k found
+# no source at all (an exact search found theirs).
+EXPANSION_ADD = 128
 
 
 def _new_index(dim: int) -> Any:

@@ -1,6 +1,6 @@
 """Relating a large batch on several cores: the static first look of `pipeline.relate`, and the
 conflicts of what it relates, on slices of the candidates in worker processes that live as long
-as one `add`; the MiniLM second look in the calling process.
+as one `add`; the MiniLM second look over the whole batch, MiniLM itself in a process of its own.
 
 Alignment, classification and conflict checks are pure Python, one pair at a time, so a second
 core halves their time. Each worker reads the stored documents its slice pairs with from the
@@ -8,7 +8,10 @@ store itself (a reader's connection), so the calling process neither loads nor s
 second look takes the queue of every slice, ranked as one `relate` call ranks it, and spends one
 budget of MiniLM sentences on it (loading only the stored documents of the pairs it looks at
 again), so a batch gets exactly the relations one `relate` call gives; and workers never load
-torch or MiniLM (about 1 GB each). Small batches stay in the calling process.
+torch or MiniLM (about 1 GB each). Unless the caller has MiniLM loaded already, it loads in an
+embedding process started with the workers, while the calling process prepares the first batch
+(importing and loading it takes ~10 s of one core, which preparing leaves idle). Small batches
+stay in the calling process.
 """
 
 from __future__ import annotations
