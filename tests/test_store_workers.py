@@ -11,14 +11,15 @@ from copytrace.candidates import find_candidates
 from copytrace.config import Config, ReadConfig
 from copytrace.ingest import iter_documents
 from copytrace.pipeline import Models, document_vectors, encode_all, prepare_all, relate
+from copytrace.records import Candidate, Document, Encoded
 from copytrace.signatures import minhashes
 from copytrace.store_workers import Workers
 
 
-@pytest.mark.parametrize("budget", [400, 30])  # the whole second look, and a cut-short one
-def test_workers_relate_as_one_relate_call(seeds: Path, models: Models, budget: int) -> None:
-    config = Config()
-    config = replace(config, align=replace(config.align, max_rescore=budget))
+def seed_candidates(
+    seeds: Path, models: Models, config: Config
+) -> tuple[list[Document], list[Encoded], list[Candidate]]:
+    """Return the seeds as read, encoded, and their candidate pairs as a scan finds them."""
     docs = list(iter_documents([seeds], ReadConfig(), []))
     prepared = [d for d in prepare_all(docs, config) if d.sentences]
     encoded = encode_all(prepared, models.static)
@@ -26,6 +27,14 @@ def test_workers_relate_as_one_relate_call(seeds: Path, models: Models, budget: 
     candidates = find_candidates(
         prepared, signatures, document_vectors(encoded, config), config.candidates
     )
+    return docs, encoded, candidates
+
+
+@pytest.mark.parametrize("budget", [400, 30])  # the whole second look, and a cut-short one
+def test_workers_relate_as_one_relate_call(seeds: Path, models: Models, budget: int) -> None:
+    config = Config()
+    config = replace(config, align=replace(config.align, max_rescore=budget))
+    _, encoded, candidates = seed_candidates(seeds, models, config)
     by_id = {e.doc.id: e for e in encoded}
     pool = Workers(2, min_pairs=1)
     try:
@@ -45,13 +54,7 @@ def test_workers_read_stored_partners_from_the_store(
     from copytrace.store import Store
 
     config = Config()
-    docs = list(iter_documents([seeds], ReadConfig(), []))
-    prepared = [d for d in prepare_all(docs, config) if d.sentences]
-    encoded = encode_all(prepared, models.static)
-    signatures = minhashes(prepared, config.candidates.num_perm, config.candidates.shingle)
-    candidates = find_candidates(
-        prepared, signatures, document_vectors(encoded, config), config.candidates
-    )
+    docs, encoded, candidates = seed_candidates(seeds, models, config)
     with Store.open(tmp_path / "part.ct", create=True) as store:
         store.add(docs[:3], config, models)
         stored = store.keys(d.id for d in docs[:3])
@@ -73,13 +76,7 @@ def test_workers_read_stored_partners_from_the_store(
 def test_minilm_in_its_own_process_gives_the_same_relations(seeds: Path, models: Models) -> None:
     """With MiniLM not loaded here, the second look embeds in the embedding process."""
     config = Config()
-    docs = list(iter_documents([seeds], ReadConfig(), []))
-    prepared = [d for d in prepare_all(docs, config) if d.sentences]
-    encoded = encode_all(prepared, models.static)
-    signatures = minhashes(prepared, config.candidates.num_perm, config.candidates.shingle)
-    candidates = find_candidates(
-        prepared, signatures, document_vectors(encoded, config), config.candidates
-    )
+    _, encoded, candidates = seed_candidates(seeds, models, config)
     by_id = {e.doc.id: e for e in encoded}
     fresh = Models(config.align)
     pool = Workers(2, min_pairs=1)

@@ -247,9 +247,8 @@ def add_batch(
     signatures = minhashes(usable, c.num_perm, c.shingle)
     lsh = LSHIndex(c.num_perm, c.minhash_threshold)
     bands = lsh.band_hashes(signatures) if len(usable) else np.zeros((0, lsh.bands), np.uint64)
-    pairs, partners = store_candidates(store, usable, signatures, bands, vectors, config)
+    pairs, stored = store_candidates(store, usable, signatures, bands, vectors, config)
     by_id: dict[str, Encoded] = {e.doc.id: e for e in encoded}
-    stored = {doc_id: key for key, doc_id in store.ids(partners).items()}
     relations = (workers or Workers(1)).relate(pairs, by_id, models, config, store, stored)
     plan = BatchWrite(
         documents=prepared, encoded=encoded, signatures=signatures, bands=bands, vectors=vectors,

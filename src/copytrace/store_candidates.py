@@ -34,9 +34,9 @@ def store_candidates(
     vectors: np.ndarray,
     config: Config,
     limit: int | None = None,
-) -> tuple[list[Candidate], list[int]]:
+) -> tuple[list[Candidate], dict[str, int]]:
     """Return the candidate pairs of a batch (among it and with stored documents) and the stored
-    keys involved.
+    documents involved (id: key, in key order).
 
     A pair with a stored document is `(stored, new)`: stored documents came first, as in a scan
     of the same documents in the order they were added. A corpus smaller than `all_pairs_below`
@@ -82,7 +82,7 @@ def store_candidates(
         Candidate(ids[key], docs[i].id, tuple(reasons), max(reasons.values()))
         for (i, key), reasons in pairs
     ]
-    return out, keys
+    return out, {ids[key]: key for key in keys}
 
 
 def _exact_stored(

@@ -90,12 +90,12 @@ def _relate_one(
     vectors = document_vectors(encoded, config, df=df, n_docs=n_docs)
     signatures = minhashes([doc], c.num_perm, c.shingle)
     bands = lsh.band_hashes(signatures)
-    candidates, keys = store_candidates(
+    candidates, stored = store_candidates(
         store, [doc], signatures, bands, vectors, config, limit=QUERY_CANDIDATES
     )
     if not candidates:
         return []
-    by_id = {e.doc.id: e for e in store.load_encoded(keys).values()}
+    by_id = {e.doc.id: e for e in store.load_encoded(stored.values()).values()}
     by_id[doc.id] = encoded[0]
     return relate(candidates, by_id, models, config)
 

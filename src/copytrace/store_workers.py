@@ -68,16 +68,18 @@ class _RemoteMiniLM:
         return self.pool.submit(_embed, list(texts)).result()
 
 
-def _stored(db: Path, keys: Mapping[str, int]) -> dict[str, Encoded]:
+def _load(store: Store, stored: Mapping[str, int]) -> dict[str, Encoded]:
+    """Return the stored documents named (id: key) in `stored`, by id."""
+    return {e.doc.id: e for e in store.load_encoded(stored.values()).values()}
+
+
+def _stored(db: Path, stored: Mapping[str, int]) -> dict[str, Encoded]:
     """Return stored documents by id, read in a worker from its own connection to the store."""
-    if not keys:
-        return {}
     from copytrace.store import Store
 
     if db not in _readers:
         _readers[db] = Store.open(db, readonly=True)
-    loaded = _readers[db].load_encoded(keys.values())
-    return {e.doc.id: e for e in loaded.values()}
+    return _load(_readers[db], stored)
 
 
 def _first_looks(
@@ -162,8 +164,7 @@ class Workers:
         n = min(self.count, len(candidates) // self.min_pairs)
         if n <= 1:
             if store is not None and stored:
-                loaded = store.load_encoded(stored.values())
-                encoded = {**encoded, **{e.doc.id: e for e in loaded.values()}}
+                encoded = {**encoded, **_load(store, stored)}
             return relate(candidates, encoded, self._models(models), config)
         self.start(config)
         assert self._pool is not None
