@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -52,6 +53,12 @@ def test_normalize_makes_variants_of_one_sentence_equal() -> None:
 def test_normalize_is_idempotent(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_takes_a_shortcut_to_the_same_result(text: str) -> None:
+    full = unicodedata.normalize("NFKC", text.replace("`", "'")).casefold()
+    assert normalize(text) == " ".join(full.split())
 
 
 @given(st.text())
