@@ -8,6 +8,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from copytrace import store_schema as store_module
@@ -268,3 +269,30 @@ def test_a_missing_index_is_rebuilt_from_the_database(tmp_path: Path, seeded: Pa
     assert index_path(copy).exists()  # a writer saves what it caught up
     with Store.open(copy, readonly=True) as reader:
         assert len(reader.index) == 5
+
+
+def test_a_batch_that_fails_to_write_leaves_no_vectors_in_the_index(
+    tmp_path: Path, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copytrace import incremental
+
+    docs = seed_docs(seeds)
+    path = tmp_path / "failing.ct"
+    with Store.open(path, create=True) as store:
+        store.add(docs[:2], LEXICAL)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patch, Store.open(path) as store:
+        patch.setattr(incremental, "write_batch", broken)
+        with pytest.raises(OSError, match="disk full"):
+            store.add(docs[2:], LEXICAL)
+    with Store.open(path, readonly=True) as reader:  # the saved index holds the committed two
+        assert len(reader) == 2 and len(reader.index) == 2
+    with Store.open(path) as store:  # the same keys go to the batch when it is added again
+        store.add(docs[2:], LEXICAL)
+        assert len(store) == len(store.index) == 5
+        for key, vector in store.conn.execute("SELECT key, vector FROM fingerprints"):
+            nearest = store.index.query(np.frombuffer(vector, dtype=np.float16), 1)[0][0]
+            assert nearest[0] == key and nearest[1] > 0.99

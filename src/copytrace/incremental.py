@@ -15,6 +15,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -255,6 +256,21 @@ def add_batch(
         relations=relations, lines=lines, df=df_batch, hashes=[content_hash(d) for d in prepared],
         seconds=0.0,
     )  # fmt: skip
-    written = write_batch(store, plan, config, started)
-    store.index.add(written.keys, vectors)
+    keys = store.next_keys(len(prepared))
+    # the index takes the batch's vectors while the batch is written, on the core that writing
+    # leaves idle and (with usearch's threads) its share of the other one; usearch releases the
+    # GIL. If the batch does not commit, the index holding them is dropped unsaved.
+    indexing = ThreadPoolExecutor(1)
+    added = indexing.submit(
+        store.index.add, [k for d, k in zip(prepared, keys, strict=True) if d.sentences], vectors
+    )
+    try:
+        written = write_batch(store, plan, config, started, keys)
+        added.result()
+    except BaseException:
+        indexing.shutdown(wait=True)
+        store.drop_index()
+        raise
+    finally:
+        indexing.shutdown(wait=False)
     return written

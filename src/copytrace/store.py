@@ -143,6 +143,17 @@ class Store:
     def __len__(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM documents").fetchone()[0])
 
+    def next_keys(self, count: int) -> list[int]:
+        """Return the keys the next `count` documents will be stored under (the writer's lock
+        keeps anyone else from inserting meanwhile)."""
+        top = int(self.conn.execute("SELECT COALESCE(MAX(key), 0) FROM documents").fetchone()[0])
+        return list(range(top + 1, top + 1 + count))
+
+    def drop_index(self) -> None:
+        """Forget the in-memory index unsaved (it holds vectors of a batch that was rolled back);
+        the next use reloads the file and catches up from the database."""
+        self._index = None
+
     def keys(self, ids: Iterable[str]) -> dict[str, int]:
         """Return the store keys of the given document ids that are stored."""
         out = {}
@@ -222,16 +233,19 @@ class Store:
     def relations_among(self, keys: Sequence[int]) -> list[tuple[int, int, Relation, tuple]]:
         """Return `(a, b, relation as aligned, orientation)` for every stored relation with both
         ends in `keys`; the stories orient them afresh, and `orientation` (derived key,
-        direction, reason) tells whether that changed anything."""
+        direction, reason) tells whether that changed anything. Same-story relations come bare
+        (no passages, links or conflicts), as the stories need none of them."""
         wanted = set(keys)
         out = []
         for key in keys:
-            for a, b, text, *orientation in self.conn.execute(
-                "SELECT a, b, relation, derived, direction, reason FROM relations WHERE a = ?",
+            for a, b, kind, text, *orientation in self.conn.execute(
+                "SELECT a, b, kind, relation, derived, direction, reason FROM relations "
+                "WHERE a = ?",
                 (key,),
             ):
                 if b in wanted:
-                    out.append((a, b, relation_from_json(text), tuple(orientation)))
+                    rel = relation_from_json(text, bare=kind == "same_story")
+                    out.append((a, b, rel, tuple(orientation)))
         return out
 
     def story_of(self, key: int) -> int | None:

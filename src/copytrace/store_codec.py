@@ -61,12 +61,15 @@ def relation_json(rel: Relation) -> str:
     )
 
 
-def relation_from_json(text: str) -> Relation:
-    """Return the relation written by `relation_json`."""
+def relation_from_json(text: str, bare: bool = False) -> Relation:
+    """Return the relation written by `relation_json`; `bare` leaves out its passages, links and
+    conflicts (grouping stories needs none of them for a same-story relation)."""
     data: dict[str, Any] = json.loads(text)
     evidence = data["evidence"]
     for name in ("shared_quotes", "shared_names", "candidate"):
         evidence[name] = tuple(evidence[name])
+    if bare:
+        data["passages"] = data["links"] = data["conflicts"] = ()
     return Relation(
         derived=data["derived"],
         source=data["source"],

@@ -55,8 +55,11 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_batch(store: Store, plan: BatchWrite, config: Config, started: float) -> Written:
-    """Rebuild the touched stories, then write the batch in one transaction."""
+def write_batch(
+    store: Store, plan: BatchWrite, config: Config, started: float, keys: Sequence[int]
+) -> Written:
+    """Rebuild the touched stories, then write the batch in one transaction, `plan.documents`
+    under `keys` (from `Store.next_keys`)."""
     new_ids = {e.doc.id for e in plan.encoded}
     partner_ids = {x for r in plan.relations for x in (r.derived, r.source)} - new_ids
     partner_keys = store.keys(partner_ids)
@@ -74,11 +77,11 @@ def write_batch(store: Store, plan: BatchWrite, config: Config, started: float) 
     conn.execute("BEGIN IMMEDIATE")
     try:
         batch = int(store.meta.get("batch", "0")) + 1
-        keys = _insert_documents(store, plan, batch, stamp)
-        key_of = {d.id: k for d, k in zip(plan.documents, keys["all"], strict=True)}
+        usable = _insert_documents(store, plan, batch, stamp, keys)
+        key_of = {d.id: k for d, k in zip(plan.documents, keys, strict=True)}
         key_of.update({d.id: k for k, d in stored_docs.items()})
         key_of.update(partner_keys)
-        hashes = zip(band_keys(plan.bands), keys["usable"], strict=True)
+        hashes = zip(band_keys(plan.bands), usable, strict=True)
         conn.executemany(
             "INSERT OR IGNORE INTO bands(hash, key) VALUES(?, ?)",
             [(h, k) for row, k in hashes for h in row],
@@ -127,26 +130,25 @@ def write_batch(store: Store, plan: BatchWrite, config: Config, started: float) 
             conn.execute("ROLLBACK")
         store.meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         raise
-    return Written(keys["usable"], len(plan.relations), changed)
+    return Written(usable, len(plan.relations), changed)
 
 
 def _insert_documents(
-    store: Store, plan: BatchWrite, batch: int, stamp: str
-) -> dict[str, list[int]]:
-    """Insert the batch's documents with their sentences and fingerprints; return their keys."""
+    store: Store, plan: BatchWrite, batch: int, stamp: str, keys: Sequence[int]
+) -> list[int]:
+    """Insert the batch's documents with their sentences and fingerprints under `keys`; return the
+    keys of those with sentences (`plan.encoded`), in order."""
     conn = store.conn
     fingerprints = {e.doc.id: i for i, e in enumerate(plan.encoded)}
-    keys: dict[str, list[int]] = {"all": [], "usable": []}
-    for doc, content in zip(plan.documents, plan.hashes, strict=True):
-        cursor = conn.execute(
-            "INSERT INTO documents(id, content, digest, path, line, title, published, url, "
+    usable: list[int] = []
+    for doc, content, key in zip(plan.documents, plan.hashes, keys, strict=True):
+        conn.execute(
+            "INSERT INTO documents(key, id, content, digest, path, line, title, published, url, "
             "source, body_start, chars, batch, added, text) "
-            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc.id, content, doc.digest, doc.path, doc.line, doc.title, doc.published, doc.url,
-             doc.source, doc.body_start, doc.chars, batch, stamp, doc.text),
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, doc.id, content, doc.digest, doc.path, doc.line, doc.title, doc.published,
+             doc.url, doc.source, doc.body_start, doc.chars, batch, stamp, doc.text),
         )  # fmt: skip
-        key = int(cursor.lastrowid or 0)
-        keys["all"].append(key)
         row = fingerprints.get(doc.id)
         vectors = plan.encoded[row].vectors if row is not None else np.zeros((0, 1))
         conn.execute(
@@ -156,13 +158,13 @@ def _insert_documents(
              features_json(plan.encoded[row]) if row is not None else None),
         )  # fmt: skip
         if row is not None:
-            keys["usable"].append(key)
+            usable.append(key)
             conn.execute(
                 "INSERT INTO fingerprints VALUES(?, ?, ?)",
                 (key, to_blob(plan.signatures[row], np.uint32),
                  to_blob(plan.vectors[row], np.float16)),
             )  # fmt: skip
-    return keys
+    return usable
 
 
 def _pair(key_of: dict[str, int], rel: Relation) -> tuple[int, int]:
