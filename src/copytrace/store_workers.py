@@ -8,10 +8,10 @@ store itself (a reader's connection), so the calling process neither loads nor s
 second look takes the queue of every slice, ranked as one `relate` call ranks it, and spends one
 budget of MiniLM sentences on it (loading only the stored documents of the pairs it looks at
 again), so a batch gets exactly the relations one `relate` call gives; and workers never load
-torch or MiniLM (about 1 GB each). Unless the caller has MiniLM loaded already, it loads in an
-embedding process started with the workers, while the calling process prepares the first batch
-(importing and loading it takes ~10 s of one core, which preparing leaves idle). Small batches
-stay in the calling process.
+MiniLM (about 300 MB each). Unless the caller has MiniLM loaded already, it loads in an embedding
+process started with the workers, while the calling process prepares the first batch; the
+embedding threads then stay out of the calling process. Small batches stay in the calling
+process.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _ready() -> bool:
 
 
 def _exit_fast() -> None:
-    """Make this worker skip the interpreter's teardown when it exits (torch's takes ~2 s); it
+    """Make this worker skip the interpreter's teardown when it exits (it took ~2 s); it
     holds no files to flush, and its read-only connections need no closing."""
     atexit.register(os._exit, 0)
 
@@ -126,8 +126,8 @@ class Workers:
         """Start the workers in the background (idempotent); `config` is not needed yet.
 
         With `models` whose MiniLM the second look will use but this process has not loaded,
-        MiniLM is loaded in a process of its own meanwhile (its import and load take ~10 s of
-        one core, while preparing a batch leaves the other core idle).
+        MiniLM is loaded in a process of its own meanwhile (preparing a batch leaves the other
+        core idle).
         """
         import multiprocessing
 
