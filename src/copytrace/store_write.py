@@ -178,12 +178,13 @@ def _write_stories(
     """Replace the touched stories by the regrouped ones; a new story keeps the key of the old
     story it shares most members with, so story ids stay stable as stories grow."""
     conn = store.conn
-    old_members = {s: set(store.members(s)) for s in old}
+    owner = {m: s for s in old for m in store.members(s)}  # a document is in one story
     free = set(old)
     for story in stories:
         members = [key_of[m] for m in story.members]
-        best = max(free, key=lambda s: (len(old_members[s] & set(members)), -s), default=None)
-        if best is not None and old_members[best] & set(members):
+        shared = Counter(owner[m] for m in members if owner.get(m) in free)
+        best = max(shared, key=lambda s: (shared[s], -s), default=None)
+        if best is not None:
             free.discard(best)
             key = best
             conn.execute("DELETE FROM story_members WHERE story = ?", (key,))
