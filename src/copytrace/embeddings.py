@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import logging
 import os
 import re
@@ -233,8 +234,6 @@ class MiniLM:
 
 def _max_tokens(source: Path) -> int:
     """Return the model's input length in tokens, as sentence-transformers reads it."""
-    import json
-
     try:
         config = json.loads((source / "sentence_bert_config.json").read_text())
         return int(config["max_seq_length"])

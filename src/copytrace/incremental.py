@@ -260,17 +260,13 @@ def add_batch(
     # the index takes the batch's vectors while the batch is written, on the core that writing
     # leaves idle and (with usearch's threads) its share of the other one; usearch releases the
     # GIL. If the batch does not commit, the index holding them is dropped unsaved.
-    indexing = ThreadPoolExecutor(1)
-    added = indexing.submit(
-        store.index.add, [k for d, k in zip(prepared, keys, strict=True) if d.sentences], vectors
-    )
-    try:
-        written = write_batch(store, plan, config, started, keys)
-        added.result()
-    except BaseException:
-        indexing.shutdown(wait=True)
-        store.drop_index()
-        raise
-    finally:
-        indexing.shutdown(wait=False)
+    indexed = [k for d, k in zip(prepared, keys, strict=True) if d.sentences]  # `vectors` rows
+    with ThreadPoolExecutor(1) as indexing:
+        added = indexing.submit(store.index.add, indexed, vectors)
+        try:
+            written = write_batch(store, plan, config, started, keys)
+            added.result()
+        except BaseException:
+            store.drop_index()
+            raise
     return written

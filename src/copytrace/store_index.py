@@ -80,8 +80,8 @@ class StoreIndex:
         self.add(keys, vectors)
         return len(rows)
 
-    def add(self, keys: list[int], vectors: np.ndarray, threads: int = 0) -> None:
-        """Add the vectors of newly committed documents, on `threads` threads (0: all cores)."""
+    def add(self, keys: list[int], vectors: np.ndarray) -> None:
+        """Add the vectors of newly committed documents."""
         if not keys:
             return
         vectors = np.asarray(vectors, dtype=np.float32)
@@ -89,12 +89,12 @@ class StoreIndex:
             self.dim = vectors.shape[1]
             self._main = _new_index(self.dim)
         if self.writable:
-            self._main.add(np.asarray(keys, dtype=np.uint64), vectors, threads=threads)
+            self._main.add(np.asarray(keys, dtype=np.uint64), vectors)
             self._dirty = True
         else:
             if self._tail is None:
                 self._tail = _new_index(self.dim)
-            self._tail.add(np.asarray(keys, dtype=np.uint64), vectors, threads=threads)
+            self._tail.add(np.asarray(keys, dtype=np.uint64), vectors)
         self.max_key = max(self.max_key, max(keys))
 
     def query(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:

@@ -45,7 +45,6 @@ class BatchWrite:
 class Written:
     """What a batch changed."""
 
-    keys: list[int]  # store keys of `BatchWrite.encoded`, in order
     relations: int
     stories: int
 
@@ -130,7 +129,7 @@ def write_batch(
             conn.execute("ROLLBACK")
         store.meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         raise
-    return Written(usable, len(plan.relations), changed)
+    return Written(len(plan.relations), changed)
 
 
 def _insert_documents(
