@@ -128,6 +128,24 @@ def test_relations_keep_all_their_evidence(seeded: Path, seed_scan: ScanResult) 
     assert spin.links and spin.passages and spin.evidence.direction_reason
 
 
+def test_regrouping_a_story_leaves_its_same_story_relations_whole(
+    tmp_path: Path, seeds: Path, models: Models
+) -> None:
+    """An add regroups the touched story from bare same-story relations; what is stored of them
+    (evidence and orientation) stays as it was."""
+    docs = seed_docs(seeds)
+    query = "SELECT a, b, derived, direction, reason, relation FROM relations WHERE kind = ?"
+    with Store.open(tmp_path / "s.ct", create=True) as store:
+        store.add(docs[:-1], Config(), models)
+        before = set(store.conn.execute(query, ("same_story",)).fetchall())
+        report = store.add(docs[-1:], Config(), models)
+        after = set(store.conn.execute(query, ("same_story",)).fetchall())
+        [story] = store.stories()
+    assert before and report.stories and before <= after
+    assert len(story.members) == len(docs)
+    assert all(relation_from_json(row[-1]).links for row in after)
+
+
 def test_stored_partners_load_as_they_were_encoded(
     tmp_path: Path, seeded: Path, seeds: Path, models: Models
 ) -> None:

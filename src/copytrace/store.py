@@ -28,7 +28,13 @@ import numpy as np
 from copytrace.clean import normalize
 from copytrace.records import Document, Encoded, Relation, Sentence, Story
 from copytrace.signatures import encode_document
-from copytrace.store_codec import features, relation_from_json, relation_from_row, spans
+from copytrace.store_codec import (
+    bare_relation,
+    features,
+    relation_from_json,
+    relation_from_row,
+    spans,
+)
 from copytrace.store_schema import (
     StoreError,
     StoreLocked,
@@ -234,18 +240,25 @@ class Store:
         """Return `(a, b, relation as aligned, orientation)` for every stored relation with both
         ends in `keys`; the stories orient them afresh, and `orientation` (derived key,
         direction, reason) tells whether that changed anything. Same-story relations come bare
-        (no passages, links or conflicts), as the stories need none of them."""
+        (`store_codec.bare_relation`): the stories need none of their evidence."""
         wanted = set(keys)
+        ids = self.ids(keys)
         out = []
         for key in keys:
-            for a, b, kind, text, *orientation in self.conn.execute(
-                "SELECT a, b, kind, relation, derived, direction, reason FROM relations "
-                "WHERE a = ?",
+            for a, b, kind, score, text, *orientation in self.conn.execute(
+                "SELECT a, b, kind, score, CASE WHEN kind = 'same_story' THEN NULL "
+                "ELSE relation END, derived, direction, reason FROM relations WHERE a = ?",
                 (key,),
             ):
-                if b in wanted:
-                    rel = relation_from_json(text, bare=kind == "same_story")
-                    out.append((a, b, rel, tuple(orientation)))
+                if b not in wanted:
+                    continue
+                if text is None:
+                    derived, direction, reason = orientation
+                    source = b if derived == a else a
+                    rel = bare_relation(ids[derived], ids[source], kind, score, direction, reason)
+                else:
+                    rel = relation_from_json(text)
+                out.append((a, b, rel, tuple(orientation)))
         return out
 
     def story_of(self, key: int) -> int | None:

@@ -61,15 +61,12 @@ def relation_json(rel: Relation) -> str:
     )
 
 
-def relation_from_json(text: str, bare: bool = False) -> Relation:
-    """Return the relation written by `relation_json`; `bare` leaves out its passages, links and
-    conflicts (grouping stories needs none of them for a same-story relation)."""
+def relation_from_json(text: str) -> Relation:
+    """Return the relation written by `relation_json`."""
     data: dict[str, Any] = json.loads(text)
     evidence = data["evidence"]
     for name in ("shared_quotes", "shared_names", "candidate"):
         evidence[name] = tuple(evidence[name])
-    if bare:
-        data["passages"] = data["links"] = data["conflicts"] = ()
     return Relation(
         derived=data["derived"],
         source=data["source"],
@@ -84,6 +81,27 @@ def relation_from_json(text: str, bare: bool = False) -> Relation:
             Conflict(c[0], c[1], (c[2], c[3]), (c[4], c[5]), c[6]) for c in data["conflicts"]
         ),
         evidence=Evidence(**evidence),
+    )
+
+
+def bare_relation(
+    derived: str, source: str, kind: str, score: float, direction: str, reason: str
+) -> Relation:
+    """Return a relation with only what grouping stories reads of a same-story relation: its
+    ends, kind, score and orientation (stories never turn one, so no passages, links or evidence
+    are needed, and its stored JSON is not parsed)."""
+    return Relation(
+        derived=derived,
+        source=source,
+        kind=kind,
+        score=score,
+        direction=direction,
+        coverage_derived=0.0,
+        coverage_source=0.0,
+        passages=(),
+        links=(),
+        conflicts=(),
+        evidence=Evidence(0.0, 0.0, 0, 1.0, direction_reason=reason),
     )
 
 
