@@ -358,15 +358,33 @@ def disk(db: Path) -> int:
     return sum(p.stat().st_size for p in db.parent.glob(db.name + "*") if p.is_file())
 
 
+def queries_again(out: Path) -> None:
+    """Measure query latency and rewrites-dev again on the store of an earlier full run."""
+    db = out / "scale.ct"
+    if not (out / "results.json").exists() or not db.exists():
+        sys.exit(f"scale.py: no earlier full run in {out}; run without --queries-only first")
+    results = json.loads((out / "results.json").read_text())
+    truth = [json.loads(x) for x in (out / "truth.jsonl").read_text().splitlines()]
+    results["query"] = query_latency(db, out / "queries.jsonl")
+    results["rewrites_dev"] = rewrites_dev(db, out, truth)
+    results["queries_measured_again"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    save(out, results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/scale"))
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--skip", nargs="*", default=[], help="steps to skip: rewrites, baseline")
+    again = "measure query latency and rewrites-dev again on the store a full run left in --out"
+    parser.add_argument("--queries-only", action="store_true", help=again)
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
+    if args.queries_only:
+        queries_again(out)
+        return
     # other work on the machine slows every figure: the load average says how much there was
     results: dict = {"machine": f"{os.cpu_count()} cores", "docs": args.docs,
                      "load_average_at_start": os.getloadavg()}  # fmt: skip

@@ -23,16 +23,19 @@ EXACT_BELOW = 2_000  # brute force (exact) below this many vectors: it costs 3x 
 # 7.1 s instead of 11.6 s, but the graph lost paraphrases: 3 more rewrites-dev queries at 100k found
 # no source at all (an exact search found theirs).
 EXPANSION_ADD = 128
-# Candidates examined per search: usearch's default, 64, misses true neighbours on these vectors
-# (hashed TF-IDF half and static half, many near-identical copies). In the 100k benchmark store,
-# 2 of rewrites-dev's 96 derived documents got no candidate at all at 64 (their sources sat at
-# cosine 0.85 and 0.81, the search returned 0.45-0.57); at 128 both are found, own source first
-# goes from 92 to 94 of 96 and query latency is unchanged (p50 37 ms, p95 71 ms). A search costs
-# about 1.8 times as much (1.2 -> 2.2 ms per query vector at 100k).
+# Candidates examined per search. usearch's default, 64, misses true neighbours on these vectors
+# (a hashed TF-IDF half and a static half, many near-identical copies): in the 100k benchmark
+# store, 2 of rewrites-dev's 96 derived documents got no candidate at all although their sources
+# sat at cosine 0.85 and 0.81 (the search returned 0.45-0.57). A writer searches a whole batch at
+# 128 (a search costs 1.8 times the default's; the add's CPU time grew ~1%). A reader answers
+# one query at a time, where the search is a few ms of a 30 ms query, and looks wider still:
+# in a rebuilt 100k store, own source first was 93/96 at 128, 94 at 256 and 95 at 512, with
+# query latency within noise (p50 28-33 ms, p95 46-64 ms).
 EXPANSION_SEARCH = 128
+READER_EXPANSION_SEARCH = 512
 
 
-def _new_index(dim: int) -> Any:
+def _new_index(dim: int, breadth: int = EXPANSION_SEARCH) -> Any:
     from usearch.index import Index
 
     return Index(
@@ -40,7 +43,7 @@ def _new_index(dim: int) -> Any:
         metric="cos",
         dtype="f16",
         expansion_add=EXPANSION_ADD,
-        expansion_search=EXPANSION_SEARCH,
+        expansion_search=breadth,
     )
 
 
@@ -62,7 +65,8 @@ class StoreIndex:
         self.writable = writable
         self.path = index_path(store.path)
         self.dim = int(store.meta.get("vector_dim", "0"))
-        self._main = _new_index(max(self.dim, 1))
+        self.breadth = EXPANSION_SEARCH if writable else READER_EXPANSION_SEARCH
+        self._main = _new_index(max(self.dim, 1), self.breadth)
         self._tail: Any = None  # a reader's index of what was added after the file was saved
         self._dirty = False
         if self.dim and self.path.exists():
@@ -73,12 +77,12 @@ class StoreIndex:
                     self._main.view(str(self.path))
             except (RuntimeError, ValueError):
                 # a damaged or foreign file is only a cache: start again from the database
-                self._main = _new_index(self.dim)
+                self._main = _new_index(self.dim, self.breadth)
                 self._dirty = True
             if self._main.ndim != self.dim:
-                self._main = _new_index(self.dim)
+                self._main = _new_index(self.dim, self.breadth)
                 self._dirty = True
-            self._main.expansion_search = EXPANSION_SEARCH  # a loaded file brings its own
+        self._main.expansion_search = self.breadth  # a loaded or mapped file brings the default
         self.max_key = int(np.max(self._main.keys)) if len(self._main) else 0
         self.refresh()
 
@@ -101,7 +105,7 @@ class StoreIndex:
         vectors = np.asarray(vectors, dtype=np.float32)
         if self.dim != vectors.shape[1]:  # the store's first batch sets the dimension
             self.dim = vectors.shape[1]
-            self._main = _new_index(self.dim)
+            self._main = _new_index(self.dim, self.breadth)
         if self.writable:
             self._main.add(np.asarray(keys, dtype=np.uint64), vectors)
             self._dirty = True
