@@ -71,20 +71,3 @@ def test_workers_read_stored_partners_from_the_store(
     assert together == expected
     assert alone == expected
     assert {r.kind for r in together} >= {"spin", "condensed"}
-
-
-def test_minilm_in_its_own_process_gives_the_same_relations(seeds: Path, models: Models) -> None:
-    """With MiniLM not loaded here, the second look embeds in the embedding process."""
-    config = Config()
-    _, encoded, candidates = seed_candidates(seeds, models, config)
-    by_id = {e.doc.id: e for e in encoded}
-    fresh = Models(config.align)
-    pool = Workers(2, min_pairs=1)
-    try:
-        pool.start(config, fresh)
-        assert pool._embedder is not None
-        together = pool.relate(candidates, by_id, fresh, config)
-    finally:
-        pool.close()
-    assert not fresh.minilm_loaded  # this process never loaded it
-    assert together == relate(candidates, by_id, models, config)

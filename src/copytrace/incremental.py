@@ -111,7 +111,7 @@ def add_documents(
     try:
         for batch in _batches(_new_only(store, docs, totals, renamed), batch_size):
             if len(batch) >= WARM_WORKERS_AT:  # workers start while this one prepares
-                pool.start(config, models)
+                pool.start(config)
             written = add_batch(store, batch, config, models, pool)
             totals.update(added=len(batch), relations=written.relations, stories=written.stories)
             totals["batches"] += 1

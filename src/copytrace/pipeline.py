@@ -3,7 +3,6 @@ stories."""
 
 from __future__ import annotations
 
-import copy
 import sys
 import time
 from collections import Counter
@@ -79,17 +78,6 @@ class Models:
         if self._minilm is None:
             self._minilm = MiniLM()
         return self._minilm
-
-    @property
-    def minilm_loaded(self) -> bool:
-        """True when MiniLM is in memory here (using it costs no loading)."""
-        return isinstance(self._minilm, MiniLM) and self._minilm.loaded
-
-    def with_minilm(self, encoder: Embedder) -> Models:
-        """Return these models with `encoder` in MiniLM's place (e.g. MiniLM in another process)."""
-        other = copy.copy(self)
-        other._minilm = encoder
-        return other
 
 
 def prepare_all(

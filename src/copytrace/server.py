@@ -90,10 +90,6 @@ class SharedModels(Models):
         """MiniLM, or None when re-scoring is off or unavailable."""
         return self._loaded.minilm
 
-    @property
-    def minilm_loaded(self) -> bool:
-        return self._loaded.minilm_loaded
-
 
 class ModelSet:
     """The models of one process by align settings, each loaded once, on first use."""

@@ -1,17 +1,15 @@
 """Relating a large batch on several cores: the static first look of `pipeline.relate`, and the
 conflicts of what it relates, on slices of the candidates in worker processes that live as long
-as one `add`; the MiniLM second look over the whole batch, MiniLM itself in a process of its own.
+as one `add`; the MiniLM second look over the whole batch, in the calling process.
 
 Alignment, classification and conflict checks are pure Python, one pair at a time, so a second
 core halves their time. Each worker reads the stored documents its slice pairs with from the
 store itself (a reader's connection), so the calling process neither loads nor sends them. The
 second look takes the queue of every slice, ranked as one `relate` call ranks it, and spends one
 budget of MiniLM sentences on it (loading only the stored documents of the pairs it looks at
-again), so a batch gets exactly the relations one `relate` call gives; and workers never load
-MiniLM (about 300 MB each). Unless the caller has MiniLM loaded already, it loads in an embedding
-process started with the workers, while the calling process prepares the first batch; the
-embedding threads then stay out of the calling process. Small batches stay in the calling
-process.
+again), so a batch gets exactly the relations one `relate` call gives; workers never load MiniLM
+(about 300 MB each). MiniLM runs on ONNX Runtime, which loads in about half a second and embeds on
+every core while the workers wait. Small batches stay in the calling process.
 """
 
 from __future__ import annotations
@@ -23,10 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from copytrace.config import Config
-from copytrace.embeddings import MiniLM
 from copytrace.pipeline import Models, first_look, relate, second_looks, with_conflicts
 from copytrace.records import Candidate, Encoded, Relation
 
@@ -46,34 +41,6 @@ def _exit_fast() -> None:
     """Make this worker skip the interpreter's teardown when it exits (it took ~2 s); it
     holds no files to flush, and its read-only connections need no closing."""
     atexit.register(os._exit, 0)
-
-
-_minilm: MiniLM | None = None  # the embedding process's model
-
-
-def _load_minilm() -> None:
-    global _minilm
-    _exit_fast()
-    _minilm = MiniLM()
-    _minilm.encode(["warm up"])
-
-
-def _embed(texts: list[str]) -> np.ndarray:
-    assert _minilm is not None
-    return _minilm.encode(texts)
-
-
-class _RemoteMiniLM:
-    """MiniLM in a process of its own, loaded there while this one prepares the batch."""
-
-    name = MiniLM.name
-    dim = MiniLM.dim
-
-    def __init__(self, pool: ProcessPoolExecutor) -> None:
-        self.pool = pool
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        return self.pool.submit(_embed, list(texts)).result()
 
 
 def _load(store: Store, stored: Mapping[str, int]) -> dict[str, Encoded]:
@@ -120,39 +87,18 @@ class Workers:
         self.count = count if count is not None else (os.cpu_count() or 1)
         self.min_pairs = min_pairs
         self._pool: ProcessPoolExecutor | None = None
-        self._embedder: ProcessPoolExecutor | None = None
 
-    def start(self, config: Config, models: Models | None = None) -> None:
-        """Start the workers in the background (idempotent); `config` is not needed yet.
-
-        With `models` whose MiniLM the second look will use but this process has not loaded,
-        MiniLM is loaded in a process of its own meanwhile (preparing a batch leaves the other
-        core idle).
-        """
+    def start(self, config: Config) -> None:
+        """Start the workers in the background (idempotent); `config` is not needed yet."""
         import multiprocessing
 
-        # spawn, not fork: the parent may hold a thread pool (tokenizers, torch) that a forked
-        # child would inherit broken
+        # spawn, not fork: the parent may hold a thread pool (tokenizers, ONNX Runtime) that a
+        # forked child would inherit broken
         spawn = multiprocessing.get_context("spawn")
         if self._pool is None and self.count > 1:
             self._pool = ProcessPoolExecutor(self.count, spawn, initializer=_exit_fast)
             for _ in range(self.count):  # a task each, so every worker starts now
                 self._pool.submit(_ready)
-        if (
-            self._embedder is None
-            and self.count > 1
-            and models is not None
-            and models.minilm is not None
-            and not models.minilm_loaded
-        ):
-            self._embedder = ProcessPoolExecutor(1, spawn, initializer=_load_minilm)
-            self._embedder.submit(_ready)
-
-    def _models(self, models: Models) -> Models:
-        """Return `models` with the embedding process's MiniLM when there is one."""
-        if self._embedder is None or models.minilm_loaded:
-            return models
-        return models.with_minilm(_RemoteMiniLM(self._embedder))
 
     def relate(
         self,
@@ -173,7 +119,7 @@ class Workers:
         if n <= 1:
             if store is not None and stored:
                 encoded = {**encoded, **_load(store, stored)}
-            return relate(candidates, encoded, self._models(models), config)
+            return relate(candidates, encoded, models, config)
         self.start(config)
         assert self._pool is not None
         db = store.path.resolve() if store is not None else None
@@ -193,7 +139,7 @@ class Workers:
                 if priority is not None:
                     second.append((priority, index))
         pairs = _Pairs(candidates, encoded, store, stored)
-        for index in second_looks(candidates, pairs, found, second, self._models(models), config):
+        for index in second_looks(candidates, pairs, found, second, models, config):
             rel = found[index]
             if rel is not None:
                 found[index] = with_conflicts(
@@ -203,10 +149,9 @@ class Workers:
 
     def close(self) -> None:
         """Stop the workers."""
-        for pool in (self._pool, self._embedder):
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
-        self._pool = self._embedder = None
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+        self._pool = None
 
 
 class _Pairs(Sequence[tuple[Encoded, Encoded]]):
