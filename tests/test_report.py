@@ -28,7 +28,6 @@ from copytrace.records import (
     Story,
 )
 from copytrace.report import (
-    collapse,
     compare_json,
     comparison,
     problems_summary,
@@ -304,13 +303,6 @@ def test_render_compare_rows_keep_their_columns(
     rows = [line for line in out.splitlines() if "│" in line]
     assert len({row.index("│") for row in rows}) == 1
     assert all(len(row) <= width for row in rows)
-
-
-@given(st.text())
-def test_collapse_is_idempotent_and_single_spaced(text: str) -> None:
-    once = collapse(text)
-    assert collapse(once) == once
-    assert "  " not in once and "\n" not in once
 
 
 def test_bundled_seeds_are_the_reference_case(shared: Callable[..., Path], seeds: Path) -> None:

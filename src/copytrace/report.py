@@ -13,8 +13,6 @@ from collections.abc import Iterable, Sequence
 from itertools import zip_longest
 from typing import Any
 
-import click
-
 from copytrace import __version__
 from copytrace.compare import Changes, changes
 from copytrace.records import (
@@ -29,6 +27,7 @@ from copytrace.records import (
     Story,
 )
 from copytrace.sentences import prepare
+from copytrace.terminal import Paint, collapse, fit, pct, plural, wrapped
 
 WIDTH = 100  # the terminal width assumed when none is given
 
@@ -159,9 +158,9 @@ def problems_summary(problems: Sequence[Problem]) -> str:
     renamed = len(problems) - skipped
     parts = []
     if skipped:
-        parts.append(f"skipped {_plural(skipped, 'input')}")
+        parts.append(f"skipped {plural(skipped, 'input')}")
     if renamed:
-        parts.append(f"renamed {_plural(renamed, 'duplicate id')}")
+        parts.append(f"renamed {plural(renamed, 'duplicate id')}")
     return f"{', '.join(parts)}; see messages above" if parts else ""
 
 
@@ -178,7 +177,7 @@ def render_scan(result: ScanResult, width: int = WIDTH, color: bool = False) -> 
     Stories come largest first, each with its members, its original and why, and its relations;
     documents that stand alone are only counted.
     """
-    paint = _Paint(color)
+    paint = Paint(color)
     docs = {d.id: d for d in result.documents}
     stories = sorted(
         (s for s in result.stories if len(s.members) > 1), key=lambda s: (-len(s.members), s.id)
@@ -192,35 +191,35 @@ def render_scan(result: ScanResult, width: int = WIDTH, color: bool = False) -> 
         shown |= members
     alone = len(docs.keys() - shown)
     if stories and alone:
-        lines += ["", paint(f"{_plural(alone, 'other document')}: no copy or report of the "
+        lines += ["", paint(f"{plural(alone, 'other document')}: no copy or report of the "
                             "same story found", dim=True)]  # fmt: skip
     elif not stories:
         lines += ["", "No copies or reports of the same story found."]
     return "\n".join(lines)
 
 
-def _scan_header(result: ScanResult, stories: int, paint: _Paint) -> list[str]:
+def _scan_header(result: ScanResult, stories: int, paint: Paint) -> list[str]:
     skipped = _skipped(result.problems)
     kinds = Counter(r.kind for r in result.relations)
     by_kind = ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k])
-    relations = _plural(len(result.relations), "relation") + (f": {by_kind}" if by_kind else "")
+    relations = plural(len(result.relations), "relation") + (f": {by_kind}" if by_kind else "")
     return [
         paint(f"copytrace {__version__}", bold=True)
-        + f" · {_plural(len(result.documents), 'document')} read"
-        + f" · {_plural(skipped, 'problem')} skipped",
-        f"{_plural(stories, 'story', 'stories')} with more than one document · {relations}",
+        + f" · {plural(len(result.documents), 'document')} read"
+        + f" · {plural(skipped, 'problem')} skipped",
+        f"{plural(stories, 'story', 'stories')} with more than one document · {relations}",
     ]
 
 
 def _story_lines(
-    story: Story, rels: Sequence[Relation], docs: dict[str, Document], width: int, paint: _Paint
+    story: Story, rels: Sequence[Relation], docs: dict[str, Document], width: int, paint: Paint
 ) -> list[str]:
     original = story.original
     lines = [
         paint(f"Story {story.id}", bold=True)
         + f" · {len(story.members)} documents · original: "
         + (paint(original, bold=True) if original else "unknown"),
-        *_wrapped(f"why: {story.original_basis}", width, "  ", max_lines=2, paint=paint),
+        *wrapped(f"why: {story.original_basis}", width, "  ", max_lines=2, paint=paint),
         paint("  members", underline=True),
     ]
     members = sorted(story.members, key=lambda m: (m != original, m))
@@ -240,13 +239,13 @@ def _story_lines(
     return lines
 
 
-def _relation_lines(rel: Relation, width: int, paint: _Paint) -> list[str]:
+def _relation_lines(rel: Relation, width: int, paint: Paint) -> list[str]:
     known = rel.direction != "unknown"
     kind = paint(f"{rel.kind:<14}", fg=_KIND_COLOUR.get(rel.kind), bold=rel.is_copy)
     indent = " " * 24  # under the ids
-    derived, source = _pct(rel.coverage_derived), _pct(rel.coverage_source)
+    derived, source = pct(rel.coverage_derived), pct(rel.coverage_source)
     coverage = f"{derived} of derived, {source} of source" if known else f"{derived} / {source}"
-    passages = _plural(len(rel.passages), "passage")
+    passages = plural(len(rel.passages), "passage")
     lines = [
         f"    {kind}{rel.score:4.2f}  {rel.derived} {'→' if known else '↔'} {rel.source}",
         paint(f"{indent}coverage {coverage} · {passages}", dim=True),
@@ -254,7 +253,7 @@ def _relation_lines(rel: Relation, width: int, paint: _Paint) -> list[str]:
     reason = rel.evidence.direction_reason
     if rel.is_copy:  # the direction of two independent reports means nothing
         text = f"direction: {_DIRECTION.get(rel.direction, rel.direction)}"
-        lines += _wrapped(f"{text} — {reason}" if reason else text, width, indent, 2, paint)
+        lines += wrapped(f"{text} — {reason}" if reason else text, width, indent, 2, paint)
     lines += [f"{indent}{_conflict_line(c, paint)}" for c in rel.conflicts]
     return lines
 
@@ -265,7 +264,7 @@ def _label(doc: Document) -> str:
     return "“" + collapse(doc.text[doc.body_start : doc.body_start + 300]) + "”"
 
 
-def _conflict_line(c: Conflict, paint: _Paint) -> str:
+def _conflict_line(c: Conflict, paint: Paint) -> str:
     values = f"“{collapse(c.derived)}” vs “{collapse(c.source)}”"
     return paint("conflict", fg="red") + f" ({c.kind}): {values}"
 
@@ -287,11 +286,11 @@ def render_compare(
     drops and the conflicts. `a` and `b` are the documents given to `compare_documents`; with
     `rel` None they are unrelated.
     """
-    paint = _Paint(color)
+    paint = Paint(color)
     if rel is None:
         return "\n".join([
             paint("unrelated", bold=True) + f" · {a.id} · {b.id}",
-            *_wrapped("No sentences align closely enough for a copy, and the texts do not share "
+            *wrapped("No sentences align closely enough for a copy, and the texts do not share "
                       "the people, places and quotes of one story.", width, ""),
         ])  # fmt: skip
     derived, source, found = comparison(a, b, rel)
@@ -304,16 +303,16 @@ def render_compare(
         (added, derived, found.adds, "+"),
         (dropped, source, found.drops, "−"),
     ):
-        lines += ["", paint(f"{_plural(len(indices), 'sentence')} {title}", bold=True)]
+        lines += ["", paint(f"{plural(len(indices), 'sentence')} {title}", bold=True)]
         for i in indices:
             s = doc.sentences[i]
-            lines += _wrapped(doc.text[s.start : s.end], width, f"  {mark} ", indent="    ")
-    lines += ["", paint(_plural(len(found.conflicts), "conflict"), bold=True)]
+            lines += wrapped(doc.text[s.start : s.end], width, f"  {mark} ", indent="    ")
+    lines += ["", paint(plural(len(found.conflicts), "conflict"), bold=True)]
     lines += [f"  {_conflict_line(c, paint)}" for c in found.conflicts]
     return "\n".join(lines)
 
 
-def _compare_header(rel: Relation, width: int, paint: _Paint) -> list[str]:
+def _compare_header(rel: Relation, width: int, paint: Paint) -> list[str]:
     ev = rel.evidence
     if rel.direction == "unknown":
         pair = f"{rel.derived} ↔ {rel.source}"
@@ -325,34 +324,34 @@ def _compare_header(rel: Relation, width: int, paint: _Paint) -> list[str]:
     lines = [
         paint(rel.kind, fg=_KIND_COLOUR.get(rel.kind), bold=True) + f" · score {rel.score:.2f}",
         pair,
-        *_wrapped(reason, width, "", max_lines=3, paint=paint),
+        *wrapped(reason, width, "", max_lines=3, paint=paint),
     ]
     if ev.kind_reason:
-        lines += _wrapped(f"why {rel.kind}: {ev.kind_reason}", width, "", max_lines=3)
+        lines += wrapped(f"why {rel.kind}: {ev.kind_reason}", width, "", max_lines=3)
     lines.append(
-        f"coverage: {_pct(rel.coverage_derived)} of {rel.derived}, {_pct(rel.coverage_source)} "
-        f"of {rel.source} · {_plural(len(rel.passages), 'passage')}, "
-        f"{_plural(len(rel.links), 'aligned pair')}"
+        f"coverage: {pct(rel.coverage_derived)} of {rel.derived}, {pct(rel.coverage_source)} "
+        f"of {rel.source} · {plural(len(rel.passages), 'passage')}, "
+        f"{plural(len(rel.links), 'aligned pair')}"
     )
     return lines
 
 
 def _side_by_side(
-    rel: Relation, derived: Document, source: Document, width: int, paint: _Paint
+    rel: Relation, derived: Document, source: Document, width: int, paint: Paint
 ) -> list[str]:
     col = max((width - _GUTTER - 3) // 2, 20)
     left, right = derived.id, source.id
     if rel.direction != "unknown":
         left, right = f"derived: {left}", f"source: {right}"
     lines = [
-        paint(f"{'':{_GUTTER}}{_fit(left, col):<{col}} │ {_fit(right, col)}", bold=True),
+        paint(f"{'':{_GUTTER}}{fit(left, col):<{col}} │ {fit(right, col)}", bold=True),
         "─" * (_GUTTER + col) + "─┼─" + "─" * col,
     ]
     for k, (passage, links) in enumerate(_by_passage(rel, derived, source), 1):
         if passage is None:
             title = "other aligned sentences"
         else:
-            pairs = _plural(passage.sentences, "aligned pair")
+            pairs = plural(passage.sentences, "aligned pair")
             title = f"passage {k} · {pairs} · similarity {passage.similarity:.2f}"
         lines.append(paint(title, dim=True, underline=True))
         for link in links:
@@ -387,52 +386,3 @@ def _sentences(doc: Document, indices: Iterable[int]) -> str:
     return " ".join(
         collapse(doc.text[doc.sentences[i].start : doc.sentences[i].end]) for i in sorted(indices)
     )
-
-
-# ---- small helpers ----------------------------------------------------------------------------
-
-
-class _Paint:
-    """`click.style` when colour is on, the plain text otherwise."""
-
-    def __init__(self, color: bool) -> None:
-        self.color = color
-
-    def __call__(self, text: str, **style: Any) -> str:
-        return click.style(text, **style) if self.color else text
-
-
-def collapse(text: str) -> str:
-    """Return `text` with every run of whitespace (newlines too) made one space."""
-    return " ".join(text.split())
-
-
-def _wrapped(
-    text: str,
-    width: int,
-    first: str,
-    max_lines: int | None = None,
-    paint: _Paint | None = None,
-    indent: str | None = None,
-) -> list[str]:
-    lines = textwrap.wrap(
-        collapse(text),
-        max(width, 40),
-        initial_indent=first,
-        subsequent_indent=first if indent is None else indent,
-        max_lines=max_lines,
-        placeholder=" …",
-    )
-    return [paint(x, dim=True) for x in lines] if paint else lines
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _pct(share: float) -> str:
-    return f"{share:.0%}"
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else plural or word + 's'}"
