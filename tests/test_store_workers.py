@@ -71,3 +71,48 @@ def test_workers_read_stored_partners_from_the_store(
     assert together == expected
     assert alone == expected
     assert {r.kind for r in together} >= {"spin", "condensed"}
+
+
+_ORPHAN_PARENT = """
+import os, sys
+from copytrace.config import Config
+from copytrace.store_workers import Workers
+
+if __name__ == "__main__":
+    pool = Workers(2)
+    pool.start(Config())
+    pool._pool.submit(os.getpid).result()  # the workers are up
+    pids = sorted(pool._pool._processes)
+    print(" ".join(map(str, pids)), flush=True)
+    os.kill(os.getpid(), 9)  # killed outright: no cleanup runs
+"""
+
+
+def test_workers_end_with_a_calling_process_killed_outright(tmp_path: Path) -> None:
+    """`kill -9` of an add leaves no worker waiting for tasks forever."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(_ORPHAN_PARENT)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    pids = [int(x) for x in done.stdout.split()]
+    assert len(pids) == 2, done.stderr
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        # a zombie is dead but not yet reaped by its new parent
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ")[-1][0] != "Z"
+
+    deadline = time.monotonic() + 15
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(p) for p in pids)

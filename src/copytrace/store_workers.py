@@ -15,7 +15,10 @@ every core while the workers wait. Small batches stay in the calling process.
 from __future__ import annotations
 
 import atexit
+import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -37,10 +40,24 @@ def _ready() -> bool:
     return True
 
 
-def _exit_fast() -> None:
-    """Make this worker skip the interpreter's teardown when it exits (it took ~2 s); it
-    holds no files to flush, and its read-only connections need no closing."""
+def _worker_started() -> None:
+    """Set up a worker: it exits with the process that started it, and exits fast.
+
+    A pool's workers hold both ends of their task queue, so a calling process killed outright
+    (`kill -9`, the OOM killer) would leave them waiting for tasks forever, each holding its
+    stored partners; a thread watches the parent and ends the worker with it. At a normal exit
+    the worker skips the interpreter's teardown (it took ~2 s): it holds no files to flush, and
+    its read-only connections need no closing.
+    """
     atexit.register(os._exit, 0)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def _load(store: Store, stored: Mapping[str, int]) -> dict[str, Encoded]:
@@ -90,13 +107,11 @@ class Workers:
 
     def start(self, config: Config) -> None:
         """Start the workers in the background (idempotent); `config` is not needed yet."""
-        import multiprocessing
-
         # spawn, not fork: the parent may hold a thread pool (tokenizers, ONNX Runtime) that a
         # forked child would inherit broken
         spawn = multiprocessing.get_context("spawn")
         if self._pool is None and self.count > 1:
-            self._pool = ProcessPoolExecutor(self.count, spawn, initializer=_exit_fast)
+            self._pool = ProcessPoolExecutor(self.count, spawn, initializer=_worker_started)
             for _ in range(self.count):  # a task each, so every worker starts now
                 self._pool.submit(_ready)
 
