@@ -18,7 +18,8 @@ from copytrace.compare import (
     relation_conflicts,
     sentence_conflicts,
 )
-from copytrace.facts import same_name, same_number
+from copytrace.facts import same_name
+from copytrace.figures import same_number
 from copytrace.records import Conflict, Document, Link, Sentence
 
 REWRITES = Path("/work/shared/eval/rewrites-dev")

@@ -23,8 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from copytrace.facts import Mention, mentions, same_name, same_number
-from copytrace.records import Conflict, Document, Link
+from copytrace.facts import mentions, same_name
+from copytrace.figures import same_number
+from copytrace.records import Conflict, Document, Link, Mention
 from copytrace.slots import Side, slot_score, word_alignment
 
 __all__ = ["Changes", "Mention", "changes", "mentions", "relation_conflicts", "sentence_conflicts"]

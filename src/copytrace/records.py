@@ -200,3 +200,26 @@ class ScanResult:
     stories: tuple[Story, ...]
     problems: tuple[Problem, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One fact in a text: a number, a name or a title, with its span in the text.
+
+    `text` is the surface form (with a bounding qualifier such as "more than"); `value`, `unit`
+    and `grain` (the rounding step the surface form implies) describe a number; `key` holds a
+    name's or a title's normalised words; `person` is the name a title belongs to.
+    """
+
+    kind: str  # "number", "name", "title"
+    text: str
+    start: int
+    end: int
+    value: float = 0.0
+    unit: str = ""  # "" for a plain count; "ord" for ordinals; "usd", "pct", "bpd", ...
+    grain: float = 1.0
+    qualifier: str = ""
+    key: tuple[str, ...] = ()
+    person: tuple[str, ...] = ()
+    initial: bool = False  # a name that starts a sentence (may be a common word, "Shareholders")
+    role: str = ""  # "org" (has a company suffix), "place" (the Iowa of "Cargill Inc of Iowa")

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
-from copytrace.facts import Mention, mentions, same_word
+from copytrace.facts import mentions, same_word
+from copytrace.records import Mention
 
 WINDOW = 4  # content words either side of a mention that make up its context
 # Evidence for "same slot" (see `slot_score`): a place in the word alignment (2) and one shared
