@@ -18,6 +18,8 @@ Figures (written to benchmarks/out/scale/results.json and printed as a table):
     its source);
   * adding 1,000 more articles (800 generated, 200 copies of stored articles);
   * query latency (p50/p95, models loaded) for 200 texts not in the store;
+  * index recall: for 1,000 stored documents, how often the index's search (at the writer's and
+    the reader's breadth) finds the nearest other document an exact search finds;
   * text-dedup-style MinHash LSH (datasketch, word 5-grams, 256 permutations, Jaccard >= 0.7) on
     the same corpus: wall time and recall by kind;
   * rewrites-dev: its sources and distractors added to the 100k store (which holds all Reuters
@@ -358,6 +360,51 @@ def disk(db: Path) -> int:
     return sum(p.stat().st_size for p in db.parent.glob(db.name + "*") if p.is_file())
 
 
+def _others(matches: object, row: int, key: int) -> list[float]:
+    """Return the cosines of a search result row, the document itself left out."""
+    keys, distances = matches.keys[row], matches.distances[row]  # type: ignore[attr-defined]
+    return [1 - float(d) for k, d in zip(keys, distances, strict=True) if int(k) != key]
+
+
+def index_recall(db: Path, sample: int = 1000) -> dict:
+    """How often the index's search finds what an exact search finds, at both search breadths.
+
+    For `sample` stored documents, each one's nearest other document by exact cosine (when at
+    least 0.5, the candidate floor) is looked up with the search a writer and a reader use.
+    """
+    import numpy as np
+
+    from copytrace.store import Store
+    from copytrace.store_index import EXPANSION_SEARCH, READER_EXPANSION_SEARCH
+
+    with Store.open(db, readonly=True) as store:
+        rows = store.conn.execute("SELECT key, vector FROM fingerprints").fetchall()
+        picked = random.Random(1).sample(rows, min(sample, len(rows)))
+        keys = [k for k, _ in picked]
+        vectors = np.stack([np.frombuffer(v, dtype=np.float16) for _, v in picked])
+        index = store.index._main
+        exact = index.search(vectors.astype(np.float32), 2, exact=True)
+        out: dict = {"documents": len(keys)}
+        for name, breadth in (("writer", EXPANSION_SEARCH), ("reader", READER_EXPANSION_SEARCH)):
+            index.expansion_search = breadth
+            found = index.search(vectors.astype(np.float32), 11)
+            hits = total = hits_strong = total_strong = 0
+            for i, key in enumerate(keys):
+                best = _others(exact, i, key)
+                if not best or best[0] < 0.5:
+                    continue
+                got = any(cos >= best[0] - 1e-3 for cos in _others(found, i, key))
+                total += 1
+                hits += got
+                if best[0] >= 0.7:
+                    total_strong += 1
+                    hits_strong += got
+            out[name] = {"breadth": breadth, "nearest_found": round(hits / max(total, 1), 4),
+                         "nearest_found_cosine_0.7": round(hits_strong / max(total_strong, 1), 4),
+                         "documents_with_a_neighbour": total}  # fmt: skip
+    return out
+
+
 def queries_again(out: Path) -> None:
     """Measure query latency and rewrites-dev again on the store of an earlier full run."""
     db = out / "scale.ct"
@@ -367,6 +414,7 @@ def queries_again(out: Path) -> None:
     truth = [json.loads(x) for x in (out / "truth.jsonl").read_text().splitlines()]
     results["query"] = query_latency(db, out / "queries.jsonl")
     results["rewrites_dev"] = rewrites_dev(db, out, truth)
+    results["index_recall"] = index_recall(db)
     results["queries_measured_again"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     save(out, results)
 
@@ -414,6 +462,7 @@ def main() -> None:
                            "peak_rss_gb": round(rss / 2**30, 2),
                            "recall": store_recall(db, truth, "extra")}  # fmt: skip
     results["query"] = query_latency(db, out / "queries.jsonl")
+    results["index_recall"] = index_recall(db)
     results["disk_mb_after"] = round(disk(db) / 2**20)
     save(out, results)
     if "baseline" not in args.skip:
