@@ -382,12 +382,13 @@ def index_recall(db: Path, sample: int = 1000) -> dict:
         picked = random.Random(1).sample(rows, min(sample, len(rows)))
         keys = [k for k, _ in picked]
         vectors = np.stack([np.frombuffer(v, dtype=np.float16) for _, v in picked])
+        vectors = vectors.astype(np.float32)
         index = store.index._main
-        exact = index.search(vectors.astype(np.float32), 2, exact=True)
+        exact = index.search(vectors, 2, exact=True)
         out: dict = {"documents": len(keys)}
         for name, breadth in (("writer", EXPANSION_SEARCH), ("reader", READER_EXPANSION_SEARCH)):
             index.expansion_search = breadth
-            found = index.search(vectors.astype(np.float32), 11)
+            found = index.search(vectors, 11)
             hits = total = hits_strong = total_strong = 0
             for i, key in enumerate(keys):
                 best = _others(exact, i, key)

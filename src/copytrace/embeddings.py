@@ -181,11 +181,6 @@ class MiniLM:
         self._session: Any = None
         self._tokenizer: Any = None
 
-    @property
-    def loaded(self) -> bool:
-        """True once the model is in memory."""
-        return self._session is not None
-
     def _load(self) -> None:
         if self._session is not None:
             return

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -236,21 +236,20 @@ class Store:
         rels = [relation_from_row(row, self._id) for row in rows]
         return sorted(rels, key=lambda r: (not r.is_copy, -r.score, r.derived, r.source))
 
-    def relations_among(self, keys: Sequence[int]) -> list[tuple[int, int, Relation, tuple]]:
+    def relations_among(self, ids: Mapping[int, str]) -> list[tuple[int, int, Relation, tuple]]:
         """Return `(a, b, relation as aligned, orientation)` for every stored relation with both
-        ends in `keys`; the stories orient them afresh, and `orientation` (derived key,
-        direction, reason) tells whether that changed anything. Same-story relations come bare
+        ends among `ids` (key: document id, as the caller loaded them); the stories orient them
+        afresh, and `orientation` (derived key, direction, reason) tells whether that changed
+        anything. Same-story relations come bare
         (`store_codec.bare_relation`): the stories need none of their evidence."""
-        wanted = set(keys)
-        ids = self.ids(keys)
         out = []
-        for key in keys:
+        for key in ids:
             for a, b, kind, score, text, *orientation in self.conn.execute(
                 "SELECT a, b, kind, score, CASE WHEN kind = 'same_story' THEN NULL "
                 "ELSE relation END, derived, direction, reason FROM relations WHERE a = ?",
                 (key,),
             ):
-                if b not in wanted:
+                if b not in ids:
                     continue
                 if text is None:
                     derived, direction, reason = orientation

@@ -111,7 +111,7 @@ class StoreIndex:
             self._dirty = True
         else:
             if self._tail is None:
-                self._tail = _new_index(self.dim)
+                self._tail = _new_index(self.dim, self.breadth)
             self._tail.add(np.asarray(keys, dtype=np.uint64), vectors)
         self.max_key = max(self.max_key, max(keys))
 

@@ -65,7 +65,7 @@ def write_batch(
     old_stories = {s for s in (store.story_of(k) for k in partner_keys.values()) if s is not None}
     member_keys = sorted({k for s in old_stories for k in store.members(s)})
     stored_docs = store.load_documents(member_keys)
-    old_relations = store.relations_among(member_keys)
+    old_relations = store.relations_among({k: stored_docs[k].id for k in member_keys})
     docs = {d.id: d for d in stored_docs.values()} | {e.doc.id: e.doc for e in plan.encoded}
     raw = [rel for _, _, rel, _ in old_relations] + list(plan.relations)
     stored_orientation = {(a, b): o for a, b, _, o in old_relations}
