@@ -116,3 +116,16 @@ def test_workers_end_with_a_calling_process_killed_outright(tmp_path: Path) -> N
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(alive(p) for p in pids)
+
+
+def test_slices_cover_the_candidates_in_order_without_empty_ones() -> None:
+    from copytrace.store_workers import slices
+
+    assert slices(10, 3) == [(0, 4), (4, 7), (7, 10)]
+    assert slices(2, 8) == [(0, 1), (1, 2)]
+    assert slices(0, 4) == []
+    for total in range(0, 40):
+        for count in range(1, 9):
+            got = slices(total, count)
+            assert [i for a, b in got for i in range(a, b)] == list(range(total))
+            assert all(b > a for a, b in got) and len(got) <= count

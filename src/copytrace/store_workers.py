@@ -32,6 +32,12 @@ if TYPE_CHECKING:
     from copytrace.store import Store
 
 MIN_PAIRS_PER_WORKER = 500  # below this, starting and feeding a worker costs more than it saves
+# Candidates come grouped by new document, so contiguous slices keep a document's pairs in one
+# worker, which analyses its sentences and facts once (`compare` caches them per process). A few
+# slices per worker, taken as workers free up, even out slices that cost more than others.
+# On a 1,000-document add to the 100k benchmark store (9,549 pairs), the workers spent about 8%
+# more CPU time on interleaved slices (every n-th pair), 17.9 s against 16.4 s.
+SLICES_PER_WORKER = 4
 
 _readers: dict[Path, Store] = {}  # a worker's read-only connection to each store it was sent
 
@@ -97,6 +103,22 @@ def _first_looks(
     return out
 
 
+def slices(total: int, count: int) -> list[tuple[int, int]]:
+    """Return `count` (or fewer, never empty) contiguous `(start, end)` ranges covering `total`.
+
+    >>> slices(10, 3)
+    [(0, 4), (4, 7), (7, 10)]
+    """
+    count = max(1, min(count, total))
+    size, extra = divmod(total, count)
+    out, start = [], 0
+    for k in range(count):
+        end = start + size + (k < extra)
+        out.append((start, end))
+        start = end
+    return [r for r in out if r[0] < r[1]]
+
+
 class Workers:
     """A pool of worker processes that relate slices of a batch's candidates (first looks)."""
 
@@ -139,17 +161,17 @@ class Workers:
         assert self._pool is not None
         db = store.path.resolve() if store is not None else None
         futures = []
-        for k in range(n):
-            part = list(candidates[k::n])  # interleaved: every slice gets pairs of every kind
+        for start, end in slices(len(candidates), n * SLICES_PER_WORKER):
+            part = candidates[start:end]
             needed = {x for c in part for x in (c.a, c.b)}
             here = {i: encoded[i] for i in needed if i in encoded}
             there = {i: stored[i] for i in needed if i not in encoded}
-            futures.append(self._pool.submit(_first_looks, part, here, config, db, there))
+            futures.append((start, self._pool.submit(_first_looks, part, here, config, db, there)))
         found: list[Relation | None] = [None] * len(candidates)
         second: list[tuple[float, int]] = []
-        for k, future in enumerate(futures):
+        for start, future in futures:
             for offset, (rel, priority) in enumerate(future.result()):
-                index = k + offset * n  # back to the candidate's place in the batch
+                index = start + offset  # back to the candidate's place in the batch
                 found[index] = rel
                 if priority is not None:
                     second.append((priority, index))
