@@ -320,6 +320,50 @@ def test_never_raises_and_spans_are_exact(a: str, b: str) -> None:
         assert b[conflict.source_span[0] - 11 : conflict.source_span[1] - 11] == conflict.source
 
 
+_FACTUAL = [
+    *("12,000 ", "more than 10,000 ", "10,000 ", "74.7 mln dlrs ", "$75 million ", "75 ", "3.0 "),
+    *("3 ", "2.9 pct ", "29 cents ", "28 cts ", "1953 ", "1,953 ", "0.5 ", "half ", "two ", "1.5 "),
+    *("Cargill Inc ", "Cargill ", "Continental Grain ", "OPEC ", "Oscar Wyatt ", "Oscar Whitman "),
+    *(
+        "Organization of Petroleum Exporting Countries ",
+        "Coastal Corp ",
+        "H.J. Heinz Co ",
+        "Heinz ",
+    ),
+    *("United States ", "U.S. ", "Energy Minister ", "the ", "said ", "rose to ", "in ", ". "),
+]
+_FACT_TEXT = st.lists(st.sampled_from(_FACTUAL), max_size=40).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_FACT_TEXT, _FACT_TEXT)
+def test_a_number_is_stated_where_any_number_of_the_text_agrees(a: str, b: str) -> None:
+    # `_stated` compares only numbers near in value; a comparison with every number must agree
+    from copytrace.compare import _facts, _stated
+
+    facts = _facts(b)
+    others = [m for m in mentions(b) if m.kind == "number"]
+    for m in mentions(a):
+        if m.kind == "number":
+            assert _stated(m, facts) == any(same_number(m, x) for x in others)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_FACT_TEXT, _FACT_TEXT)
+def test_matching_mentions_groups_as_comparing_every_pair_does(a: str, b: str) -> None:
+    from copytrace.compare import _agree, _match
+
+    d, s = mentions(a), mentions(b)
+    d_labels, s_labels = _match(d, s)
+    for i, j in itertools.product(range(len(d)), range(len(s))):
+        if _agree(d[i], s[j]):  # derived first, as `_match` asks (`same_name` may not be symmetric)
+            assert d_labels[i] is not None and d_labels[i] == s_labels[j]
+    for i, label in enumerate(d_labels):  # a label only where some mention across agrees
+        assert (label is not None) == any(_agree(d[i], m) for m in s)
+    for j, label in enumerate(s_labels):
+        assert (label is not None) == any(_agree(m, s[j]) for m in d)
+
+
 # --- labelled dev data (read in place, never copied) --------------------------------------------
 
 

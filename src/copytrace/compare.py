@@ -19,6 +19,8 @@ Precision comes first: a false conflict on a faithful copy is a visible bug, a m
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -104,7 +106,9 @@ def _segment(doc: Document, index: int) -> tuple[str, int]:
 class _Facts:
     """The mentions of a whole document, for the "is it stated elsewhere" checks."""
 
-    numbers: tuple[Mention, ...]
+    numbers: tuple[Mention, ...]  # by value
+    values: list[float]  # their values, for `bisect`
+    grain: float  # the coarsest rounding among them
     names: dict[str, list[Mention]]  # by the first three letters of each word and of the initials
     titles: tuple[Mention, ...]
     flat: str  # lower-cased text with single spaces
@@ -118,8 +122,14 @@ def _facts(text: str) -> _Facts:
         if m.kind == "name":
             for prefix in _prefixes(m.key):
                 names.setdefault(prefix, []).append(m)
+    # a value that is not finite never agrees with any (`same_number`), and would break the order
+    numbers = sorted(
+        (m for m in found if m.kind == "number" and math.isfinite(m.value)), key=lambda m: m.value
+    )
     return _Facts(
-        numbers=tuple(m for m in found if m.kind == "number"),
+        numbers=tuple(numbers),
+        values=[m.value for m in numbers],
+        grain=max((m.grain for m in numbers), default=0.0),
         names=names,
         titles=tuple(m for m in found if m.kind == "title"),
         flat=" ".join(text.lower().split()),
@@ -154,7 +164,15 @@ def _same_title(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 def _stated(m: Mention, facts: _Facts) -> bool:
     """Return True when a document (`facts`) states `m` somewhere; False when there is none."""
     if m.kind == "number":
-        return any(same_number(m, x) for x in facts.numbers)
+        # `same_number` never agrees across more than half the coarser grain (plus a rounding
+        # margin this window holds many times over), so only values this close are compared
+        if not math.isfinite(m.value):
+            return False
+        grain = max(m.grain, facts.grain)
+        window = grain / 2 + 1e-6 * (abs(m.value) + grain + 1)
+        lo = bisect_left(facts.values, m.value - window)
+        hi = bisect_right(facts.values, m.value + window)
+        return any(same_number(m, x) for x in facts.numbers[lo:hi])
     if m.kind == "name":
         surface = " ".join(m.text.lower().split())
         return surface in facts.flat or any(same_name(m.key, x.key) for x in _names_like(m, facts))
@@ -232,9 +250,24 @@ def _match(d: list[Mention], s: list[Mention]) -> tuple[list[int | None], list[i
             x = parent[x]
         return x
 
+    # Only mentions of one kind can agree, and names only when they share a prefix (`_prefixes`):
+    # the pairs left are tried in the order of a full double loop, so the labels are the same.
+    by_kind: dict[str, list[int]] = {}
+    by_prefix: dict[str, set[int]] = {}
+    for j, sm in enumerate(s):
+        by_kind.setdefault(sm.kind, []).append(j)
+        if sm.kind == "name":
+            for prefix in _prefixes(sm.key):
+                by_prefix.setdefault(prefix, set()).add(j)
     matched: set[int] = set()
     for i, dm in enumerate(d):
-        for j, sm in enumerate(s):
+        if dm.kind == "name":
+            near = set().union(*(by_prefix.get(p, ()) for p in _prefixes(dm.key)))
+            others: Iterable[int] = sorted(near)
+        else:
+            others = by_kind.get(dm.kind, ())
+        for j in others:
+            sm = s[j]
             if _agree(dm, sm):
                 matched.update((i, len(d) + j))
                 parent[root(i)] = root(len(d) + j)

@@ -155,7 +155,12 @@ def doc_vector(sentence_vectors: np.ndarray, weights: np.ndarray | None = None) 
     """Return the unit mean of a document's sentence vectors (weighted by sentence length)."""
     if len(sentence_vectors) == 0:
         return np.zeros(sentence_vectors.shape[1], dtype=np.float32)
-    mean = np.average(sentence_vectors, axis=0, weights=weights).astype(np.float32)
+    if weights is None:
+        mean = sentence_vectors.mean(axis=0)
+    else:  # what np.average computes, without its checks (a stored pair loads two per look)
+        weights = weights.astype(sentence_vectors.dtype, copy=False)
+        mean = (sentence_vectors * weights[:, None]).sum(axis=0) / weights.sum()
+    mean = mean.astype(np.float32, copy=False)
     norm = float(np.linalg.norm(mean))
     return mean / norm if norm else mean
 

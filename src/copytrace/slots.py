@@ -133,10 +133,6 @@ def slot_score(
     if dm.kind == "name" and dm.role != sm.role and "place" in (dm.role, sm.role):
         return 0  # "Cargill Inc of Iowa": the Iowa is a place, not a company
     di, sj = d.where[i], s.where[j]
-    shared = {
-        t for side in (-1, 1) for t in _context(d_tokens, di, side) & _context(s_tokens, sj, side)
-    }
-    words = sum(1 for t in shared if not t.startswith("="))
     same_gap = gap.get(di, -1) == gap.get(sj + len(d_tokens), -2)
     place = 2 if aligned.get(di) == sj else int(same_gap)
     similar = dm.kind == "name" and any(same_word(w, v) for w in dm.key for v in sm.key)
@@ -145,9 +141,16 @@ def slot_score(
     follows = (_next(d_tokens, di), _next(s_tokens, sj))
     if dm.kind == "number" and abs(dm.value - sm.value) == 1 and "other" in follows:
         return 0  # "one of seven units" is "Amphenol and six other units"
+    if dm.kind == "name" and not similar and place < 2:
+        return 0
     if dm.kind == "name" and _speaks(d_tokens, di) != _speaks(s_tokens, sj):
         return 0  # "..., Acme Corp said" is who reports the statement, not a slot in it
-    if dm.kind == "name" and not similar and (words < 2 or place < 2):
+    # the shared context, the costly part, only for pairs the cheaper tests above left standing
+    shared = {
+        t for side in (-1, 1) for t in _context(d_tokens, di, side) & _context(s_tokens, sj, side)
+    }
+    words = sum(1 for t in shared if not t.startswith("="))
+    if dm.kind == "name" and not similar and words < 2:
         return 0
     score = len(shared) + place + similar
     return score if score >= MIN_SLOT else 0
