@@ -80,11 +80,11 @@ class AlignConfig:
     # next best is a rewrite of one sentence (see `align._margins`). Clough's independent
     # answers sit at margin ~0.03, rewrites at 0.1-0.3.
     margin: float = 0.12
-    extend_floor: float = 0.50
+    extend_floor: float = 0.50  # static cosine below which a sentence never joins a link
     max_group: int = 4  # at most this many sentences stand for one sentence of the other text
     # An anchor in more than this share of a text's sentences is its topic ("Kursk", "Heinz"),
     # not a fact that ties two sentences together.
-    rare_share: float = 0.25  # static cosine below which a sentence never joins a link
+    rare_share: float = 0.25
     fuzzy: float = 0.80  # rapidfuzz token ratio (0-1) that aligns near-verbatim sentences outright
     # Sentences MiniLM embeds in one scan, at most (~100 sentences/s on 2 cores; 400 gives the
     # same dev figures as 800 in half the time). The pairs the
