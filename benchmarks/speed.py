@@ -2,8 +2,9 @@
 
 Usage: python benchmarks/speed.py [--shared ../shared] [--articles 5000]
 
-Times the whole `copytrace scan ... --json` process (model load included) with GNU time, reports
-wall time and peak RSS, then scores the rewrites-dev documents inside that run twice:
+Times the whole `copytrace scan ... --json` process (model load included), reports wall time and
+the peak RSS of its process tree (the scan and its workers), then scores the rewrites-dev
+documents inside that run twice:
 - as the scorer sees it, where a copy relation between a rewrites-dev document and a Reuters
   article counts as false;
 - without the Reuters articles that *are* rewrites-dev sources or distractors (rewrites-dev was
@@ -18,9 +19,9 @@ import argparse
 import gzip
 import json
 import re
-import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from quality import score  # this folder is on sys.path when run as a script
@@ -56,33 +57,25 @@ def reuters_sample(shared: Path, count: int) -> Path:
 
 
 def timed_scan(inputs: list[Path], result: Path) -> tuple[float, float]:
-    """Run the scan under GNU time; return (wall seconds, peak RSS in MB)."""
-    gnu_time = shutil.which("time") or "/usr/bin/time"
-    log = OUT / "speed-time.txt"
+    """Run the scan; return (wall seconds, peak RSS of its process tree in MB).
+
+    The tree: the scan aligns on worker processes, so the peak is the sum over the scan and its
+    workers, sampled every half second (`scale.TreeRSS`).
+    """
+    from scale import TreeRSS  # beside this script
+
+    command = [sys.executable, "-m", "copytrace", "scan", *map(str, inputs), "--json"]
     with open(result, "w") as out:
-        subprocess.run(
-            [
-                gnu_time,
-                "-v",
-                "-o",
-                str(log),
-                sys.executable,
-                "-m",
-                "copytrace",
-                "scan",
-                *map(str, inputs),
-                "--json",
-            ],
-            stdout=out,
-            check=True,
-            cwd=ROOT,
-        )
-    text = log.read_text()
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", text)
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-    assert wall and rss, text
-    hours, minutes, seconds = (float(x) if x else 0.0 for x in wall.groups())
-    return hours * 3600 + minutes * 60 + seconds, int(rss.group(1)) / 1024
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, cwd=ROOT)
+        sampler = TreeRSS(process.pid)
+        sampler.start()
+        code = process.wait()
+        wall = time.perf_counter() - start
+        sampler.done = True
+    if code:
+        raise SystemExit(f"copytrace scan failed with exit code {code}")
+    return wall, sampler.peak / 2**20
 
 
 def without(result: dict, ids: set[str]) -> dict:

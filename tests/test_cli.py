@@ -112,6 +112,13 @@ def test_scan_on_error_from_the_config_file(run: Any, bad_inputs: Path, tmp_path
     assert run("scan", bad_inputs, "--config", config, "--on-error", "skip").exit_code == 0
 
 
+def test_scan_workers_must_be_a_positive_count(run: Any, seeds: Path) -> None:
+    result = run("scan", seeds, "--workers", "0")
+    assert result.exit_code == 2
+    assert "--workers" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_scan_missing_path(run: Any, tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     result = run("scan", missing)

@@ -168,3 +168,14 @@ def test_rewrites_dev_precision_and_distractors(shared, models: Models) -> None:
 
 def test_copy_kinds_are_the_design_kinds(seed_scan: ScanResult) -> None:
     assert {r.kind for r in seed_scan.relations} <= {*COPY_KINDS, "same_story"}
+
+
+def test_a_scan_on_workers_finds_what_one_process_finds(
+    seeds: Path, models: Models, seed_scan: ScanResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import copytrace.store_workers
+
+    monkeypatch.setattr(copytrace.store_workers, "MIN_PAIRS_PER_WORKER", 1)  # the seeds' 10 pairs
+    result = scan([seeds], Config(), models, workers=2)
+    assert result.relations == seed_scan.relations
+    assert result.stories == seed_scan.stories

@@ -126,6 +126,9 @@ def config_options(f: Callable[..., Any]) -> Callable[..., Any]:
     type=click.Choice(["skip", "fail"]),
     help="On an unreadable input: report it and go on (skip, the default) or stop.",
 )
+@click.option(
+    "--workers", type=click.IntRange(min=1), help="Processes that align large scans [all cores]."
+)
 @config_options
 @click.pass_obj
 def scan(
@@ -134,6 +137,7 @@ def scan(
     as_json: bool,
     html_file: Path | None,
     on_error: str | None,
+    workers: int | None,
     config_file: Path | None,
     no_semantic: bool,
 ) -> None:
@@ -147,7 +151,7 @@ def scan(
     """
     config = _config(config_file, no_semantic, on_error)
     write_html = _html_writer() if html_file else None
-    result = pipeline.scan(paths, config, session.models(config))
+    result = pipeline.scan(paths, config, session.models(config), workers)
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if write_html and html_file:

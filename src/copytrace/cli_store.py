@@ -226,6 +226,7 @@ def _scan_into(
     as_json: bool,
     html_file: Path | None,
     on_error: str | None,
+    workers: int | None,
     config_file: Path | None,
     no_semantic: bool,
 ) -> None:
@@ -237,7 +238,7 @@ def _scan_into(
     if not docs:
         raise InputError("no readable documents in the given inputs")
     with Store.open(db, create=True) as store:
-        store.add(docs, config, session.models(config), max(len(docs), 1), problems, None)
+        store.add(docs, config, session.models(config), max(len(docs), 1), problems, workers)
         keys = store.keys(d.id for d in docs)
         story_keys = sorted({s for s in map(store.story_of, keys.values()) if s is not None})
         result = store_report.store_result(store, story_keys)

@@ -269,9 +269,17 @@ def second_looks(
 
 
 def scan_documents(
-    docs: Sequence[Document], config: Config | None = None, models: Models | None = None
+    docs: Sequence[Document],
+    config: Config | None = None,
+    models: Models | None = None,
+    workers: int | None = 1,
 ) -> ScanResult:
-    """Find stories, copies and originals among documents already read."""
+    """Find stories, copies and originals among documents already read.
+
+    `workers` processes align large scans (None: one per core). More than one starts processes
+    with `multiprocessing`'s spawn, so a script that asks for them needs the usual
+    `if __name__ == "__main__":` guard.
+    """
     config = config or Config()
     models = models or Models(config.align)
     timings: dict[str, float] = {}
@@ -292,7 +300,13 @@ def scan_documents(
     candidates = find_candidates(prepared, signatures, vectors, config.candidates)
     lap("candidates")
     by_id = {e.doc.id: e for e in encoded}
-    relations = relate(candidates, by_id, models, config)
+    from copytrace.store_workers import Workers  # it imports this module
+
+    pool = Workers(workers)
+    try:
+        relations = pool.relate(candidates, by_id, models, config)
+    finally:
+        pool.close()
     lap("align")
     relations, stories = build_stories(
         relations,
@@ -307,9 +321,12 @@ def scan_documents(
 
 
 def scan(
-    paths: Iterable[str | Path], config: Config | None = None, models: Models | None = None
+    paths: Iterable[str | Path],
+    config: Config | None = None,
+    models: Models | None = None,
+    workers: int | None = 1,
 ) -> ScanResult:
-    """Read files and folders and scan them (the `copytrace scan` job)."""
+    """Read files and folders and scan them (the `copytrace scan` job); see `scan_documents`."""
     from copytrace.ingest import iter_documents
 
     config = config or Config()
@@ -318,7 +335,7 @@ def scan(
     if not docs:
         detail = f" ({len(problems)} problems, first: {problems[0]})" if problems else ""
         raise InputError(f"no readable documents in the given inputs{detail}")
-    result = scan_documents(docs, config, models)
+    result = scan_documents(docs, config, models, workers)
     return replace(result, problems=tuple(problems))
 
 

@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from copytrace.config import Config
-from copytrace.pipeline import Models, first_look, relate, second_looks, with_conflicts
+from copytrace.pipeline import (
+    Models,
+    first_look,
+    progress,
+    relate,
+    second_looks,
+    with_conflicts,
+)
 from copytrace.records import Candidate, Encoded, Relation
 
 if TYPE_CHECKING:
@@ -122,9 +129,9 @@ def slices(total: int, count: int) -> list[tuple[int, int]]:
 class Workers:
     """A pool of worker processes that relate slices of a batch's candidates (first looks)."""
 
-    def __init__(self, count: int | None = None, min_pairs: int = MIN_PAIRS_PER_WORKER) -> None:
+    def __init__(self, count: int | None = None, min_pairs: int | None = None) -> None:
         self.count = count if count is not None else (os.cpu_count() or 1)
-        self.min_pairs = min_pairs
+        self.min_pairs = MIN_PAIRS_PER_WORKER if min_pairs is None else min_pairs
         self._pool: ProcessPoolExecutor | None = None
 
     def start(self, config: Config) -> None:
@@ -169,7 +176,7 @@ class Workers:
             futures.append((start, self._pool.submit(_first_looks, part, here, config, db, there)))
         found: list[Relation | None] = [None] * len(candidates)
         second: list[tuple[float, int]] = []
-        for start, future in futures:
+        for start, future in progress(futures, len(futures), "aligning"):
             for offset, (rel, priority) in enumerate(future.result()):
                 index = start + offset  # back to the candidate's place in the batch
                 found[index] = rel
