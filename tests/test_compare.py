@@ -432,3 +432,16 @@ def test_rewrites_dev_changed_facts_found_and_copies_clean() -> None:
             assert any(new in d and old in s for d, s in found), (row["id"], found)
         else:
             assert found == [], (row["id"], row["role"], found)
+
+
+_NAME_WORDS = ["heinz", "hj", "cargill", "inc", "oscar", "wyatt", "korea", "korean", "us", "opec"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_NAME_WORDS), max_size=3).map(tuple),
+    st.lists(st.sampled_from(_NAME_WORDS), max_size=3).map(tuple),
+)
+def test_same_name_does_not_depend_on_the_order(a: tuple[str, ...], b: tuple[str, ...]) -> None:
+    # ("heinz", "heinz") and ("hj", "heinz") once agreed one way only
+    assert same_name(a, b) == same_name(b, a)

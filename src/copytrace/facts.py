@@ -96,6 +96,9 @@ def same_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if all(any(same_word(w, v) for v in long) for w in short):
         return True
+    # keys of one length are tried both ways, so that the answer does not depend on the order
+    if len(a) == len(b) and all(any(same_word(w, v) for v in a) for w in b):
+        return True
     if len(short) == 1 and len(long) >= 2 and 2 <= len(short[0]) <= 6:
         return short[0] == "".join(w[0] for w in long if w not in _CONNECTORS)
     return False
