@@ -1,6 +1,7 @@
 """Relating a large batch on several cores: the static first look of `pipeline.relate`, and the
 conflicts of what it relates, on slices of the candidates in worker processes that live as long
-as one `add`; the MiniLM second look over the whole batch, in the calling process.
+as one `add` (or one scan, whose documents are all in memory); the MiniLM second look over the
+whole batch, in the calling process.
 
 Alignment, classification and conflict checks are pure Python, one pair at a time, so a second
 core halves their time. Each worker reads the stored documents its slice pairs with from the
