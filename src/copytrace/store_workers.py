@@ -117,14 +117,16 @@ def slices(total: int, count: int) -> list[tuple[int, int]]:
     >>> slices(10, 3)
     [(0, 4), (4, 7), (7, 10)]
     """
-    count = max(1, min(count, total))
+    count = min(count, total)
+    if count < 1:
+        return []
     size, extra = divmod(total, count)
     out, start = [], 0
     for k in range(count):
         end = start + size + (k < extra)
         out.append((start, end))
         start = end
-    return [r for r in out if r[0] < r[1]]
+    return out
 
 
 class Workers:
