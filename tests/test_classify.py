@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from copytrace.align import align_encoded
 from copytrace.classify import classify, published_order
 from copytrace.config import AlignConfig, ClassifyConfig
@@ -104,3 +106,50 @@ def test_evidence_is_filled() -> None:
     assert rel.evidence.aligned == len(rel.links) > 0
     assert rel.evidence.kind_reason and rel.evidence.direction_reason
     assert 0.0 <= rel.coverage_derived <= 1.0 and 0.0 <= rel.coverage_source <= 1.0
+
+
+# Two long sentences a web page lifted from another page, inside otherwise unrelated text: too few
+# to be partial reuse by coverage (two links, a third of either text), but kept word for word.
+PASSAGE = (
+    "The Lindholm river bridge was built in 1911 by the engineer Karl Strand, who used granite "
+    "from the quarries at Oster Malma for its seven arches. "
+    "After the flood of 1977 the county rebuilt the two western pillars and added a footpath "
+    "on the downstream side of the bridge, which the ferry company later paid to light."
+)
+PAGE_A = (
+    "Our walking club meets every second Sunday at the old station. "
+    "Members bring their own lunch and a map of the route. "
+    + PASSAGE
+    + " Last month twelve walkers followed the canal to the lock keeper's cottage. "
+    "New members can join at the door without booking."
+)
+PAGE_B = (
+    "The history of the county is told in the museum's new rooms. "
+    "A model of the harbour shows the port as it was around 1850. "
+    "Visitors can also see the diaries of the first schoolteacher. "
+    + PASSAGE
+    + " The museum is open from Tuesday to Saturday, and entry is free for children."
+)
+
+
+def test_a_passage_kept_word_for_word_is_reuse_however_little_of_the_texts_it_is() -> None:
+    a, b = encode("a", PAGE_A), encode("b", PAGE_B)
+    alignment = align_encoded(a, b, ALIGN)
+    without = replace(CLASSIFY, kept_passage_chars=10**6)  # the coverage rules alone
+    before = classify(alignment, a, b, without)
+    assert before is None or not before.is_copy
+    rel = classify(alignment, a, b, CLASSIFY)
+    assert rel is not None and rel.kind == "partial_reuse"
+    assert "word for word" in rel.evidence.kind_reason
+    assert max(rel.coverage_derived, rel.coverage_source) < CLASSIFY.condensed_coverage
+
+
+def test_a_passage_with_other_names_and_figures_is_a_template_not_reuse() -> None:
+    other = (
+        PASSAGE.replace("Lindholm", "Sandviken")
+        .replace("1911", "1923")
+        .replace("Karl Strand", "Erik Holm")
+    )
+    a, b = encode("a", PAGE_A), encode("b", PAGE_B.replace(PASSAGE, other))
+    rel = classify(align_encoded(a, b, ALIGN), a, b, CLASSIFY)
+    assert rel is None or not rel.is_copy

@@ -16,7 +16,12 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from copytrace.config import AlignConfig
-from copytrace.evidence import SPECIFIC, informative_anchors, shared_anchors
+from copytrace.evidence import (
+    SPECIFIC,
+    informative_anchors,
+    shared_anchor_counts,
+    shared_anchors,
+)
 from copytrace.merge import Group, extend
 from copytrace.records import Alignment, Encoded, Link, Passage
 
@@ -128,10 +133,9 @@ def _one_to_one(
 ) -> list[Group]:
     """Greedy one-to-one matching, best pairs first (ties broken by position for symmetry)."""
     informative = informative_anchors(a, b, config.rare_share)
-    shared = {
-        (i, j): shared_anchors(a, b, i, j, informative)
-        for i, j in np.argwhere(static >= config.extend_floor).tolist()
-    }
+    shared = shared_anchor_counts(
+        a, b, np.argwhere(static >= config.extend_floor).tolist(), informative
+    )
     # Best pairs first; a shared figure or rare name makes a pair better than its cosine says.
     rank = np.maximum(score, static)
     for (i, j), n in shared.items():

@@ -15,6 +15,7 @@ from copytrace.evidence import (
     contradiction,
     distinctness,
     fact_agreement,
+    kept_passage,
     reuse_evidence,
 )
 from copytrace.records import Alignment, Document, Encoded, Evidence, Link, Relation
@@ -184,10 +185,17 @@ def _kind(
     if a.doc.digest and a.doc.digest == b.doc.digest:
         return "duplicate", "same normalised text"
     against = contradiction(links, a, b, lexical, config)
-    if not against:
+    kept, chars = kept_passage(links, a, b, config.verbatim, config.kept_passage_links)
+    passage = chars >= config.kept_passage_chars
+    if not against or passage:
         kind, why = _copy_kind(a, b, links, big, small, lexical, config)
         if kind:
             return kind, why
+        if passage:
+            return "partial_reuse", (
+                f"a passage of {kept} sentences ({chars} characters) kept word for word, "
+                f"coverage {big:.2f}/{small:.2f}"
+            )
     names = _names(shared)
     overlap = len(shared) / max(1.0, (len(doc_anchors(a)) * len(doc_anchors(b))) ** 0.5)
     cosine = float(a.vector @ b.vector)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,13 +26,15 @@ def informative_anchors(a: Encoded, b: Encoded, rare_share: float = 0.25) -> fro
     A name in most sentences of both texts ("Kursk", "Heinz") is the topic, not a fact; any two
     sentences of two reports of the event share it.
     """
+    return rare_anchors(a.anchors, rare_share) & rare_anchors(b.anchors, rare_share)
 
-    def rare(enc: Encoded) -> set[str]:
-        counts = Counter(x for anchors in enc.anchors for x in anchors)
-        limit = max(2, rare_share * len(enc.anchors))
-        return {x for x, n in counts.items() if n <= limit}
 
-    return frozenset(rare(a) & rare(b))
+@lru_cache(maxsize=8192)  # one entry per document: a pair's alignment asks three times
+def rare_anchors(anchors: tuple[frozenset[str], ...], rare_share: float) -> frozenset[str]:
+    """Return the anchors that occur in few of a text's sentences (`anchors`, one set each)."""
+    counts = Counter(x for sentence in anchors for x in sentence)
+    limit = max(2, rare_share * len(anchors))
+    return frozenset(x for x, n in counts.items() if n <= limit)
 
 
 def shared_anchors(
@@ -45,15 +48,68 @@ def shared_anchors(
     """
     if informative is None:
         informative = informative_anchors(a, b)
-    left, right = a.anchors[i] & informative, b.anchors[j] & informative
-    both = left & right
-    shared = len(both) if len(both) * 2 >= min(len(left), len(right)) else 0
-    specific = {x for x in both if is_specific(x)}
-    if specific:
-        fewer = min(sum(map(is_specific, left)), sum(map(is_specific, right)))
-        if len(specific) * 2 >= fewer:
-            shared += SPECIFIC
+    return _shared(_part(a.anchors[i], informative), _part(b.anchors[j], informative))
+
+
+def shared_anchor_counts(
+    a: Encoded, b: Encoded, pairs: Sequence[Sequence[int]], informative: frozenset[str]
+) -> dict[tuple[int, int], int]:
+    """Return `shared_anchors` of each sentence pair `(i, j)` in `pairs`, each sentence's
+    informative anchors taken once."""
+    left: dict[int, tuple[frozenset[str], int]] = {}
+    right: dict[int, tuple[frozenset[str], int]] = {}
+    out = {}
+    for i, j in pairs:
+        if i not in left:
+            left[i] = _part(a.anchors[i], informative)
+        if j not in right:
+            right[j] = _part(b.anchors[j], informative)
+        out[(i, j)] = _shared(left[i], right[j])
+    return out
+
+
+def _part(anchors: frozenset[str], informative: frozenset[str]) -> tuple[frozenset[str], int]:
+    """Return a sentence's informative anchors and how many of them are specific figures."""
+    kept = anchors & informative
+    return kept, sum(map(is_specific, kept))
+
+
+def _shared(left: tuple[frozenset[str], int], right: tuple[frozenset[str], int]) -> int:
+    both = left[0] & right[0]
+    shared = len(both) if len(both) * 2 >= min(len(left[0]), len(right[0])) else 0
+    specific = sum(map(is_specific, both))
+    if specific and specific * 2 >= min(left[1], right[1]):
+        shared += SPECIFIC
     return shared
+
+
+def kept_passage(
+    links: Sequence[Link], a: Encoded, b: Encoded, verbatim: float = 0.7, min_links: int = 2
+) -> tuple[int, int]:
+    """Return the longest passage the two texts share word for word, as (links, characters).
+
+    A passage is a run of at least `min_links` links that follow each other in both texts, each
+    keeping its wording (rapidfuzz ratio >= `verbatim`) and all its names and figures (a template
+    changes those). Its length is the characters of the run on the side with fewer; (0, 0) when
+    there is none.
+    """
+    best = (0, 0)
+    run = (0, 0, 0)  # links, characters in a, characters in b
+    end: tuple[int, int] | None = None  # last sentence of the run in a and in b
+    for link in sorted(links, key=lambda x: x.a):
+        left = frozenset().union(*(a.anchors[i] for i in link.a))
+        right = frozenset().union(*(b.anchors[j] for j in link.b))
+        if link.lexical < verbatim or left != right:
+            end = None
+            continue
+        chars_a = sum(a.lengths[i] for i in link.a)
+        chars_b = sum(b.lengths[j] for j in link.b)
+        follows = end is not None and link.a[0] == end[0] + 1 and link.b[0] == end[1] + 1
+        run = (run[0] + 1, run[1] + chars_a, run[2] + chars_b) if follows else (1, chars_a, chars_b)
+        end = (link.a[-1], link.b[-1])
+        if run[0] >= min_links and min(run[1], run[2]) > best[1]:
+            best = (run[0], min(run[1], run[2]))
+    return best
 
 
 def reuse_evidence(links: Sequence[Link], a: Encoded, b: Encoded, verbatim: float = 0.7) -> int:
