@@ -13,12 +13,13 @@ from copytrace.candidates import (
     exact_pairs,
     find_candidates,
     minhash_pairs,
+    passage_pairs,
     vector_pairs,
 )
 from copytrace.config import CandidateConfig
 from copytrace.records import Document
 from copytrace.sentences import prepare
-from copytrace.signatures import minhashes
+from copytrace.signatures import minhashes, passage_digests
 
 UnitRows = Callable[..., np.ndarray]  # the `unit_rows` fixture
 
@@ -122,9 +123,9 @@ def test_find_candidates_merges_reasons(unit_rows: UnitRows) -> None:
     vectors[3] = vectors[0]
     found = {(c.a, c.b): c for c in find_candidates(docs, minhashes(docs, 128, 3), vectors, config)}
     assert set(found) == {("d0", "d1"), ("d0", "d3"), ("d1", "d3")}
-    assert found[("d0", "d1")].reasons == ("exact", "minhash", "vector")
+    assert found[("d0", "d1")].reasons == ("exact", "minhash", "vector", "passage")
     assert found[("d0", "d1")].score == pytest.approx(1.0)
-    assert set(found[("d0", "d3")].reasons) == {"minhash", "vector"}
+    assert set(found[("d0", "d3")].reasons) == {"minhash", "vector", "passage"}
     assert found[("d0", "d3")].score == pytest.approx(1.0, abs=2e-3)  # the cosine of equal rows
 
 
@@ -144,7 +145,7 @@ def test_find_candidates_large_corpus_skips_unrelated_pairs() -> None:
     vectors = np.eye(3, 8, dtype=np.float32)  # orthogonal: no pair by vector
     config = CandidateConfig(all_pairs_below=3)
     found = find_candidates(docs, minhashes(docs, 128, 3), vectors, config)
-    assert [(c.a, c.b, c.reasons) for c in found] == [("d0", "d2", ("exact", "minhash"))]
+    assert [(c.a, c.b, c.reasons) for c in found] == [("d0", "d2", ("exact", "minhash", "passage"))]
 
 
 def test_find_candidates_of_nothing() -> None:
@@ -152,3 +153,46 @@ def test_find_candidates_of_nothing() -> None:
         find_candidates([], np.zeros((0, 128), np.uint32), np.zeros((0, 8)), CandidateConfig())
         == []
     )
+
+
+# A page that lifts two long sentences of BRIDGE into otherwise other text.
+LIFTED = (
+    "Our walking club meets every second Sunday at the old station and walks until dusk. "
+    "The harbour bridge in Lakeside reopened to traffic on Monday after four months of repairs. "
+    "Engineers replaced more than 300 corroded plates and repainted the main span. "
+    "Members bring their own lunch, a thermos and a map of the route they plan to follow."
+)
+
+
+def test_passage_digests_hash_long_sentences_only() -> None:
+    (doc,) = prepared(BRIDGE + " It rained.")
+    digests = passage_digests(doc, 10)
+    assert len(digests) == 3 and digests == sorted(digests)
+    assert all(-(2**63) <= h < 2**63 for h in digests)
+    (upper,) = prepared((BRIDGE + " It rained.").upper())
+    assert passage_digests(upper, 10) == digests  # case does not matter
+    assert passage_digests(doc, 100) == []
+
+
+def test_passage_pairs_need_two_long_sentences_word_for_word() -> None:
+    docs = prepared(BRIDGE, LIFTED, BAKERY, BRIDGE_EDITED)
+    digests = [passage_digests(d, 10) for d in docs]
+    found = passage_pairs(digests, CandidateConfig())
+    # the three share two long sentences; BRIDGE and BRIDGE_EDITED have three, LIFTED four
+    assert found == {(0, 1): pytest.approx(2 / 3), (0, 3): pytest.approx(2 / 3),
+                     (1, 3): pytest.approx(2 / 3)}  # fmt: skip
+    assert passage_pairs(digests, CandidateConfig(passage_min_shared=3)) == {}
+
+
+def test_passage_pairs_skip_sentences_in_too_many_documents() -> None:
+    digests = [[1, 2], [1, 2], [1, 2], [2, 3]]
+    assert set(passage_pairs(digests, CandidateConfig())) == {(0, 1), (0, 2), (1, 2)}
+    assert passage_pairs(digests, CandidateConfig(passage_max_docs=3)) == {}
+
+
+def test_find_candidates_pair_a_lifted_passage_that_nothing_else_finds() -> None:
+    docs = prepared(BRIDGE, LIFTED, BAKERY)
+    vectors = np.eye(3, 8, dtype=np.float32)  # orthogonal: no pair by vector
+    config = CandidateConfig(all_pairs_below=0, minhash_threshold=0.9)
+    found = find_candidates(docs, minhashes(docs, 128, 3), vectors, config)
+    assert [(c.a, c.b, c.reasons) for c in found] == [("d0", "d1", ("passage",))]

@@ -329,3 +329,60 @@ def test_a_batch_that_fails_to_write_leaves_no_vectors_in_the_index(
         for key, vector in store.conn.execute("SELECT key, vector FROM fingerprints"):
             nearest = store.index.query(np.frombuffer(vector, dtype=np.float16), 1)[0][0]
             assert nearest[0] == key and nearest[1] > 0.99
+
+
+# --- passages ----------------------------------------------------------------------------------
+
+# Two long pages: the second lifts two long sentences of the first into other text.
+BRIDGE_PAGE = (
+    "Our walking club meets every second Sunday at the old station and walks until dusk. "
+    "The Lindholm river bridge was built in 1911 by the engineer Karl Strand, who used granite "
+    "from the quarries at Oster Malma for its seven arches. "
+    "After the flood of 1977 the county rebuilt the two western pillars and added a footpath on "
+    "the downstream side of the bridge, which the ferry company later paid to light. "
+    "Members bring their own lunch, a thermos and a map of the route they plan to follow."
+)
+MUSEUM_PAGE = (
+    "The history of the county is told in the museum's new rooms on the second floor. "
+    "The Lindholm river bridge was built in 1911 by the engineer Karl Strand, who used granite "
+    "from the quarries at Oster Malma for its seven arches. "
+    "After the flood of 1977 the county rebuilt the two western pillars and added a footpath on "
+    "the downstream side of the bridge, which the ferry company later paid to light. "
+    "The museum is open from Tuesday to Saturday, and entry is free for all children."
+)
+# pairs come from shared sentences only: no all-pairs rule, no MinHash, no neighbours
+PASSAGES_ONLY = LEXICAL.with_values(
+    {"candidates": {"all_pairs_below": 0, "minhash_threshold": 0.99, "min_cosine": 1.01}}
+)
+
+
+def test_a_stored_page_is_paired_with_a_newcomer_that_lifts_its_sentences(
+    tmp_path: Path, models: Models
+) -> None:
+    with Store.open(tmp_path / "p.ct", create=True) as store:
+        store.add([Document("club", BRIDGE_PAGE)], PASSAGES_ONLY, models)
+        store.add([Document("museum", MUSEUM_PAGE)], PASSAGES_ONLY, models)
+        (rel,) = store.relations("museum")
+    assert rel.is_copy and rel.evidence.candidate == ("passage",)
+
+
+def test_an_older_store_gets_its_passages_when_migrated(tmp_path: Path, models: Models) -> None:
+    path = tmp_path / "old.ct"
+    with Store.open(path, create=True) as store:
+        store.add([Document("club", BRIDGE_PAGE)], PASSAGES_ONLY, models)
+        stored = store.conn.execute("SELECT hash, key FROM passages ORDER BY hash").fetchall()
+    assert len(stored) == 4  # the page's four long sentences
+    conn = sqlite3.connect(path)  # as schema 2 left it: no passages table, no setting
+    conn.execute("DROP TABLE passages")
+    conn.execute("DELETE FROM meta WHERE key = 'passage_min_words'")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert store.meta["schema_version"] == str(store_module.SCHEMA_VERSION)
+        assert store.conn.execute("SELECT hash, key FROM passages ORDER BY hash").fetchall() == (
+            stored
+        )
+        assert store.meta["passage_min_words"] == "10"
+        store.add([Document("museum", MUSEUM_PAGE)], PASSAGES_ONLY, models)
+        assert [r.evidence.candidate for r in store.relations("museum")] == [("passage",)]

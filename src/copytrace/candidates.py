@@ -1,8 +1,9 @@
 """Stage one: the pairs worth aligning, found without comparing all pairs.
 
-Three signals, each sub-quadratic: equal digests (exact copies), MinHash LSH on word shingles (near
-copies, partial reuse) and nearest neighbours of the document vector (spins, condensed rewrites and
-same-story reports, which share meaning and names but few word sequences).
+Four signals, each sub-quadratic: equal digests (exact copies), MinHash LSH on word shingles (near
+copies, partial reuse), nearest neighbours of the document vector (spins, condensed rewrites and
+same-story reports, which share meaning and names but few word sequences), and long sentences
+shared word for word (a passage reused in a long text that is otherwise unlike its source).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from copytrace.config import CandidateConfig
 from copytrace.index import LSHIndex, VectorIndex
 from copytrace.records import Candidate, Document
-from copytrace.signatures import jaccard
+from copytrace.signatures import jaccard, passage_digests
 
 EXACT_ALL_PAIRS = 20  # groups up to this size get every pair; larger ones a star from the first
 
@@ -65,6 +66,29 @@ def vector_pairs(vectors: np.ndarray, config: CandidateConfig) -> dict[tuple[int
     return pairs
 
 
+def passage_pairs(
+    digests: Sequence[Sequence[int]], config: CandidateConfig
+) -> dict[tuple[int, int], float]:
+    """Return index pairs of documents that share `passage_min_shared` long sentences or more
+    (`digests` from `signatures.passage_digests`, one list per document), scored by the share of
+    long sentences shared by the document with fewer."""
+    holders: dict[int, list[int]] = defaultdict(list)
+    for i, row in enumerate(digests):
+        for h in row:
+            holders[h].append(i)
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for members in holders.values():
+        if 1 < len(members) <= config.passage_max_docs:
+            for k, a in enumerate(members):
+                for b in members[k + 1 :]:
+                    shared[(a, b)] += 1
+    return {
+        (a, b): n / min(len(digests[a]), len(digests[b]))
+        for (a, b), n in shared.items()
+        if n >= config.passage_min_shared
+    }
+
+
 def find_candidates(
     docs: Sequence[Document],
     signatures: np.ndarray,
@@ -81,6 +105,10 @@ def find_candidates(
         ("exact", exact_pairs(docs)),
         ("minhash", minhash_pairs(signatures, config)),
         ("vector", vector_pairs(vectors, config)),
+        (
+            "passage",
+            passage_pairs([passage_digests(d, config.passage_min_words) for d in docs], config),
+        ),
     ):
         for pair, score in pairs.items():
             found[pair][reason] = score

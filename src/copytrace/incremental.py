@@ -2,7 +2,8 @@
 
 A batch of new documents is prepared with the store's running statistics (repeated lines, term
 document frequencies), encoded once, and paired with stored documents through indexed lookups:
-equal digests, MinHash band hashes and nearest neighbours of the document vector. Pairs inside the
+equal digests, MinHash band hashes, long sentences shared word for word and nearest neighbours of
+the document vector. Pairs inside the
 batch come from the scan's own `find_candidates`. Stored partners are rebuilt from their stored
 sentences and float16 vectors (never re-embedded), the pipeline's `relate` aligns and classifies,
 and only the stories that the new relations touch are rebuilt. Everything a batch changes is
@@ -65,6 +66,7 @@ def settings(config: Config, models: Models) -> dict[str, str]:
         "shingle": str(c.shingle),
         "minhash_threshold": str(c.minhash_threshold),
         "tfidf_weight": str(c.tfidf_weight),
+        "passage_min_words": str(c.passage_min_words),
     }
 
 

@@ -90,7 +90,7 @@ class Candidate:
 
     a: str
     b: str
-    reasons: tuple[str, ...]  # "exact", "minhash", "vector"
+    reasons: tuple[str, ...]  # "small", "exact", "minhash", "vector", "passage"
     score: float  # the strongest stage-one similarity seen (Jaccard estimate or cosine)
 
 

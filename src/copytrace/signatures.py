@@ -146,6 +146,18 @@ def minhashes(docs: Sequence[Document], num_perm: int, n: int, seed: int = 1) ->
     return np.asarray(matrix.to_rows(), dtype=np.uint32)
 
 
+def passage_digests(doc: Document, min_words: int) -> list[int]:
+    """Return the hashes of a document's long sentences (at least `min_words` words, lower-cased,
+    spaces collapsed), sorted and unique, as signed 64-bit integers (SQLite's and Spark's)."""
+    found = set()
+    for sentence in doc.sentences:
+        words = sentence.text.lower().split()
+        if len(words) >= min_words:
+            raw = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
+            found.add(int.from_bytes(raw, "little", signed=True))
+    return sorted(found)
+
+
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Return the Jaccard similarity estimated from two MinHash signatures."""
     return float(np.mean(a == b))

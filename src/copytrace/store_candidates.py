@@ -1,11 +1,12 @@
 """Stage one against a store: the pairs worth aligning for a batch of new documents.
 
-The scan's three signals as indexed lookups: equal digests (an index on `documents.digest`),
+The scan's four signals as indexed lookups: equal digests (an index on `documents.digest`),
 shared MinHash bands (an index on `bands.hash`, then the Jaccard estimate from the stored
-signature) and nearest neighbours of the document vector (the store's ANN index). Inside the batch
-the scan's own `exact_pairs` and `minhash_pairs` apply, and neighbours are taken jointly over the
-store and the batch, so a new document gets its `knn` closest documents wherever they are, as in a
-scan of everything at once, not `knn` in each place.
+signature), shared long sentences (an index on `passages.hash`) and nearest neighbours of the
+document vector (the store's ANN index). Inside the batch the scan's own `exact_pairs`,
+`minhash_pairs` and `passage_pairs` apply, and neighbours are taken jointly over the store and the
+batch, so a new document gets its `knn` closest documents wherever they are, as in a scan of
+everything at once, not `knn` in each place.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from copytrace.candidates import EXACT_ALL_PAIRS, exact_pairs, minhash_pairs
+from copytrace.candidates import EXACT_ALL_PAIRS, exact_pairs, minhash_pairs, passage_pairs
 from copytrace.config import Config
 from copytrace.index import VectorIndex
 from copytrace.records import Candidate, Document
-from copytrace.signatures import jaccard
+from copytrace.signatures import jaccard, passage_digests
 from copytrace.store import Store
 
 MAX_BUCKET = 500  # a band hash shared by more stored documents is boilerplate (as in LSHIndex)
@@ -60,8 +61,12 @@ def store_candidates(
     if len(docs) > 1:
         for pair, score in minhash_pairs(signatures, c).items():
             local[pair]["minhash"] = score
+    digests = [passage_digests(d, c.passage_min_words) for d in docs]
+    for pair, score in passage_pairs(digests, c).items():
+        local[pair]["passage"] = score
     _exact_stored(store, docs, cross)
     _minhash_stored(store, signatures, bands, config, cross)
+    _passages_stored(store, digests, config, cross)
     _neighbours(store, vectors, config, local, cross)
     pairs = sorted(cross.items(), key=lambda kv: (kv[0][0], -max(kv[1].values()), kv[0][1]))
     if limit is not None:
@@ -111,6 +116,29 @@ def _minhash_stored(
             estimate = jaccard(signatures[i], stored[key])
             if estimate >= threshold:
                 cross[(i, key)]["minhash"] = estimate
+
+
+def _passages_stored(
+    store: Store,
+    digests: Sequence[Sequence[int]],
+    config: Config,
+    cross: dict[tuple[int, int], Reasons],
+) -> None:
+    """Pair new documents with the stored ones that share enough of their long sentences."""
+    c = config.candidates
+    query = "SELECT key FROM passages WHERE hash = ? LIMIT ?"
+    for i, row in enumerate(digests):
+        shared: Counter[int] = Counter()
+        for value in row:
+            holders = store.conn.execute(query, (value, c.passage_max_docs + 1)).fetchall()
+            if len(holders) <= c.passage_max_docs:
+                shared.update(key for (key,) in holders)
+        for key, n in shared.items():
+            if n >= c.passage_min_shared:
+                (total,) = store.conn.execute(
+                    "SELECT COUNT(*) FROM passages WHERE key = ?", (key,)
+                ).fetchone()
+                cross[(i, key)]["passage"] = n / min(len(row), total)
 
 
 def _neighbours(

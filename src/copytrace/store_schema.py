@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from copytrace import __version__
 from copytrace.errors import CopytraceError
 
 APPLICATION_ID = 0x43545243  # "CTRC" in the SQLite header: tells a store from any other database
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -36,6 +37,8 @@ CREATE TABLE sentences(
 -- uint32 MinHash signature and float16 candidate vector (the ANN index is rebuilt from these)
 CREATE TABLE fingerprints(key INTEGER PRIMARY KEY, minhash BLOB NOT NULL, vector BLOB NOT NULL);
 CREATE TABLE bands(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash, key))
+    WITHOUT ROWID;
+CREATE TABLE passages(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash, key))
     WITHOUT ROWID;
 CREATE TABLE line_counts(line TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
@@ -57,11 +60,52 @@ CREATE TABLE batches(
 """
 
 # Schema migrations: MIGRATIONS[v] takes a store from version v to v + 1, in one transaction.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
+# A step is an SQL statement or a function of the connection.
+MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = {
     # 2: stored anchors and quotes, so loading a stored partner does not recompute them; the rows
     # of older stores stay NULL and are computed when loaded, as before
     1: ("ALTER TABLE sentences ADD COLUMN features TEXT",),
+    # 3: the hashes of each document's long sentences, for the passage candidates; stored
+    # documents get theirs now (about a minute per 100,000 documents)
+    2: (
+        "CREATE TABLE passages(hash INTEGER NOT NULL, key INTEGER NOT NULL, "
+        "PRIMARY KEY(hash, key)) WITHOUT ROWID",
+        lambda conn: backfill_passages(conn),
+    ),
 }
+
+
+def backfill_passages(conn: sqlite3.Connection) -> None:
+    """Store the long-sentence hashes of every stored document, with the default length."""
+    from copytrace.clean import normalize
+    from copytrace.config import CandidateConfig
+    from copytrace.records import Document, Sentence
+    from copytrace.signatures import passage_digests
+    from copytrace.store_codec import spans
+
+    min_words = CandidateConfig().passage_min_words
+    keys = [k for (k,) in conn.execute("SELECT key FROM fingerprints ORDER BY key")]
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            "SELECT d.key, d.text, s.spans FROM documents d JOIN sentences s ON s.key = d.key "
+            f"WHERE d.key IN ({marks})",
+            chunk,
+        ).fetchall()
+        found = []
+        for key, text, blob in rows:
+            sentences = tuple(
+                Sentence(i, a, b, normalize(text[a:b])) for i, (a, b) in enumerate(spans(blob))
+            )
+            doc = Document(id="", text=text, sentences=sentences)
+            found += [(h, key) for h in passage_digests(doc, min_words)]
+        conn.executemany("INSERT OR IGNORE INTO passages(hash, key) VALUES(?, ?)", found)
+    if keys:  # the setting the stored hashes were made with (see `incremental.settings`)
+        conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES('passage_min_words', ?)",
+            (str(min_words),),
+        )
 
 
 class StoreError(CopytraceError):
@@ -154,8 +198,11 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
     """Bring a store from schema `version` to the current one, one transaction per step."""
     while version < SCHEMA_VERSION:
         conn.execute("BEGIN IMMEDIATE")
-        for statement in MIGRATIONS[version]:
-            conn.execute(statement)
+        for step in MIGRATIONS[version]:
+            if callable(step):
+                step(conn)
+            else:
+                conn.execute(step)
         version += 1
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
         conn.execute("COMMIT")

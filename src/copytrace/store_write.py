@@ -19,6 +19,7 @@ import numpy as np
 
 from copytrace.config import Config
 from copytrace.records import Document, Encoded, Relation
+from copytrace.signatures import passage_digests
 from copytrace.store import Store, to_blob
 from copytrace.store_candidates import band_keys
 from copytrace.store_codec import features_json, relation_json, span_blob
@@ -84,6 +85,15 @@ def write_batch(
         conn.executemany(
             "INSERT OR IGNORE INTO bands(hash, key) VALUES(?, ?)",
             [(h, k) for row, k in hashes for h in row],
+        )
+        min_words = config.candidates.passage_min_words
+        conn.executemany(
+            "INSERT OR IGNORE INTO passages(hash, key) VALUES(?, ?)",
+            [
+                (h, k)
+                for e, k in zip(plan.encoded, usable, strict=True)
+                for h in passage_digests(e.doc, min_words)
+            ],
         )
         conn.executemany(
             "INSERT INTO line_counts(line, docs) VALUES(?, ?) ON CONFLICT(line) DO UPDATE SET "

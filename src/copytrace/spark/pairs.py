@@ -1,6 +1,6 @@
 """Stage `candidates` on Spark: the pairs worth aligning, found without collecting the corpus.
 
-The same three signals as `candidates.find_candidates`, with the same thresholds and scores:
+The same four signals as `candidates.find_candidates`, with the same thresholds and scores:
 
 - exact: documents grouped by digest; pairs as `candidates.exact_pairs` makes them;
 - minhash: each document's band hashes (`index.LSHIndex.band_hashes`, bands and rows from
@@ -10,7 +10,10 @@ The same three signals as `candidates.find_candidates`, with the same thresholds
   worker builds that very index once over the broadcast matrix and queries its share of documents,
   so the neighbours and cosines are the local engine's. Above it, random-hyperplane buckets (a few
   independent tables) with an exact top-k inside each bucket, merged per document: approximate, as
-  the local engine's HNSW search is at that size.
+  the local engine's HNSW search is at that size;
+- passage: each document's long-sentence hashes (`signatures.passage_digests`) exploded and grouped
+  by hash, hashes held by more than `passage_max_docs` skipped, pairs counted and kept from
+  `passage_min_shared` shared sentences, scored as `candidates.passage_pairs` scores them.
 
 Corpora smaller than `all_pairs_below` also get every pair, scored by the vectors' dot product.
 """
@@ -30,8 +33,8 @@ import pyarrow as pa
 from copytrace.candidates import EXACT_ALL_PAIRS
 from copytrace.config import CandidateConfig
 from copytrace.index import LSHIndex, VectorIndex
-from copytrace.signatures import jaccard
-from copytrace.spark.rows import bytes_array
+from copytrace.signatures import jaccard, passage_digests
+from copytrace.spark.rows import bytes_array, row_document
 from copytrace.spark.workers import cached, rows_of
 
 if TYPE_CHECKING:
@@ -39,7 +42,8 @@ if TYPE_CHECKING:
 
 # Below this many documents VectorIndex searches exactly; the Spark engine then does the same.
 EXACT_KNN_MAX: int = inspect.signature(VectorIndex).parameters["exact_below"].default
-REASONS = ("small", "exact", "minhash", "vector")  # the order find_candidates records them in
+# the order find_candidates records them in
+REASONS = ("small", "exact", "minhash", "vector", "passage")
 PAIR_SCHEMA = "a long, b long, reason string, score double"
 BUCKET_TARGET = 2_000  # documents per hyperplane bucket, on average (large corpora only)
 HYPERPLANE_TABLES = 4  # independent bucketings; a neighbour missed by one is found by another
@@ -225,6 +229,7 @@ def find_pairs(
     found.append(digests.filter(F.size("members") > 1).mapInArrow(_exact, PAIR_SCHEMA))
     found.append(minhash_pairs(encoded, config))
     found.append(vector_pairs(spark, encoded, n, config))
+    found.append(passage_pairs(encoded, config))
     union = found[0]
     for df in found[1:]:
         union = union.unionByName(df)
@@ -242,6 +247,45 @@ def find_pairs(
         .join(ids.withColumnRenamed("order", "b").withColumnRenamed("id", "b_id"), "b")
         .select("a", "b", "a_id", "b_id", "reasons", "score")
     )
+
+
+def _passage_rows(min_words: int, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for b in batches:
+        orders, hashes = [], []
+        for row in b.to_pylist():
+            for value in passage_digests(row_document(row), min_words):
+                orders.append(row["order"])
+                hashes.append(value)
+        yield pa.RecordBatch.from_pydict(
+            {"order": orders, "hash": hashes},
+            schema=pa.schema([("order", pa.int64()), ("hash", pa.int64())]),
+        )
+
+
+def passage_pairs(encoded: DataFrame, config: CandidateConfig) -> DataFrame:
+    """Return the pairs that share enough long sentences word for word."""
+    from pyspark.sql import functions as F
+
+    held = encoded.mapInArrow(
+        functools.partial(_passage_rows, config.passage_min_words), "order long, hash long"
+    )
+    sizes = held.groupBy("order").count()
+    buckets = held.groupBy("hash").agg(F.collect_list("order").alias("members"))
+    sized = buckets.filter((F.size("members") > 1) & (F.size("members") <= config.passage_max_docs))
+    shared = (
+        sized.mapInArrow(_bucket_pairs, PAIR_SCHEMA)
+        .groupBy("a", "b")
+        .agg(F.count("*").alias("shared"))
+        .filter(F.col("shared") >= config.passage_min_shared)
+    )
+    return (
+        shared.join(sizes.withColumnRenamed("order", "a").withColumnRenamed("count", "na"), "a")
+        .join(sizes.withColumnRenamed("order", "b").withColumnRenamed("count", "nb"), "b")
+        .select(
+            "a", "b", F.lit("passage").alias("reason"),
+            (F.col("shared") / F.least("na", "nb")).cast("double").alias("score"),
+        )
+    )  # fmt: skip
 
 
 def minhash_pairs(encoded: DataFrame, config: CandidateConfig) -> DataFrame:
