@@ -40,6 +40,7 @@ CREATE TABLE bands(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash
     WITHOUT ROWID;
 CREATE TABLE passages(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash, key))
     WITHOUT ROWID;
+CREATE INDEX passages_by_key ON passages(key);
 CREATE TABLE line_counts(line TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 -- a < b: one row per related pair, derived/source/direction/reason as oriented by the stories,
@@ -70,6 +71,7 @@ MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = 
     2: (
         "CREATE TABLE passages(hash INTEGER NOT NULL, key INTEGER NOT NULL, "
         "PRIMARY KEY(hash, key)) WITHOUT ROWID",
+        "CREATE INDEX passages_by_key ON passages(key)",
         lambda conn: backfill_passages(conn),
     ),
 }
