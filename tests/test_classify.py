@@ -8,7 +8,7 @@ from copytrace.align import align_encoded
 from copytrace.classify import classify, published_order
 from copytrace.config import AlignConfig, ClassifyConfig
 from copytrace.embeddings import HashEmbedder
-from copytrace.evidence import contradiction, subjects
+from copytrace.evidence import contradiction, kept_passages, subjects
 from copytrace.records import Document, Encoded
 from copytrace.sentences import prepare
 from copytrace.signatures import encode_document
@@ -153,3 +153,24 @@ def test_a_passage_with_other_names_and_figures_is_a_template_not_reuse() -> Non
     a, b = encode("a", PAGE_A), encode("b", PAGE_B.replace(PASSAGE, other))
     rel = classify(align_encoded(a, b, ALIGN), a, b, CLASSIFY)
     assert rel is None or not rel.is_copy
+
+
+def test_three_short_sentences_kept_word_for_word_are_a_passage_too() -> None:
+    lifted = (
+        "The bridge was closed for repairs in 1977 after the flood. "
+        "Its seven arches were rebuilt by the county engineers. "
+        "A footpath was added on the downstream side."
+    )
+    a = encode("a", PAGE_A.replace(PASSAGE, lifted))
+    b = encode("b", PAGE_B.replace(PASSAGE, lifted))
+    alignment = align_encoded(a, b, ALIGN)
+    ((kept, chars),) = [r for r in kept_passages(alignment.links, a, b) if r[0] > 1]
+    assert kept == 3 and CLASSIFY.kept_passage_chars_three <= chars < CLASSIFY.kept_passage_chars
+    # in a longer text the three would be too small a share for the coverage rules
+    longer = replace(CLASSIFY, partial_min_coverage=0.9)
+    rel = classify(alignment, a, b, longer)
+    assert rel is not None and rel.kind == "partial_reuse"
+    assert "3 sentences" in rel.evidence.kind_reason
+    two_only = replace(longer, kept_passage_chars_three=10**6)
+    before = classify(alignment, a, b, two_only)
+    assert before is None or not before.is_copy

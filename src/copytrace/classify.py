@@ -15,7 +15,7 @@ from copytrace.evidence import (
     contradiction,
     distinctness,
     fact_agreement,
-    kept_passage,
+    kept_passages,
     reuse_evidence,
 )
 from copytrace.records import Alignment, Document, Encoded, Evidence, Link, Relation
@@ -185,16 +185,23 @@ def _kind(
     if a.doc.digest and a.doc.digest == b.doc.digest:
         return "duplicate", "same normalised text"
     against = contradiction(links, a, b, lexical, config)
-    kept, chars = kept_passage(links, a, b, config.verbatim, config.kept_passage_links)
-    passage = chars >= config.kept_passage_chars
+    passage = max(
+        (
+            (chars, kept)
+            for kept, chars in kept_passages(links, a, b, config.verbatim)
+            if (kept >= 2 and chars >= config.kept_passage_chars)
+            or (kept >= 3 and chars >= config.kept_passage_chars_three)
+        ),
+        default=None,
+    )
     if not against or passage:
         kind, why = _copy_kind(a, b, links, big, small, lexical, config)
         if kind:
             return kind, why
         if passage:
             return "partial_reuse", (
-                f"a passage of {kept} sentences ({chars} characters) kept word for word, "
-                f"coverage {big:.2f}/{small:.2f}"
+                f"a passage of {passage[1]} sentences ({passage[0]} characters) kept word for "
+                f"word, coverage {big:.2f}/{small:.2f}"
             )
     names = _names(shared)
     overlap = len(shared) / max(1.0, (len(doc_anchors(a)) * len(doc_anchors(b))) ** 0.5)

@@ -142,15 +142,15 @@ class ClassifyConfig:
     min_distinctness: float = 0.09
     partial_coverage_alone: float = 0.55
     # A passage kept word for word is reuse however small a share of either text it is, and
-    # whatever the other aligned sentences say: `kept_passage_links` or more consecutive aligned
-    # sentences that keep their wording (`verbatim`), names and figures, `kept_passage_chars` or
-    # more characters on each side (`evidence.kept_passage`). Long web pages that reuse one
-    # paragraph align too little of themselves for the coverage rules (pan13-noobf: a ~500-char
-    # passage in pages of 10,000+). On the dev sets no two texts that are not copies keep such a
-    # run: the longest is 263 characters (two clough answers quoting one textbook), and among
-    # rewrites-dev's distractors none keeps two sentences in a row.
-    kept_passage_links: int = 2
+    # whatever the other aligned sentences say: consecutive aligned sentences that keep their
+    # wording (`verbatim`), names and figures (`evidence.kept_passages`), two of them with
+    # `kept_passage_chars` or more characters on each side, or three or more with
+    # `kept_passage_chars_three`. Long web pages that reuse one paragraph align too little of
+    # themselves for the coverage rules (pan13-noobf: a ~500-char passage in pages of 10,000+).
+    # On the dev sets no two texts that are not copies keep such a run: the longest two-sentence
+    # run is 263 characters (two clough answers quoting one textbook), and none keeps three.
     kept_passage_chars: int = 300
+    kept_passage_chars_three: int = 150
     # Aligned sentences of a copy agree on their figures and names (the share of the shorter side's
     # found on the other). On dev, copies sit at >= 0.75 for numbers (one remix at 0.4) and >= 0.5
     # for all anchors; reports of another month's figures from the same template sit below 0.4.

@@ -83,33 +83,37 @@ def _shared(left: tuple[frozenset[str], int], right: tuple[frozenset[str], int])
     return shared
 
 
-def kept_passage(
-    links: Sequence[Link], a: Encoded, b: Encoded, verbatim: float = 0.7, min_links: int = 2
-) -> tuple[int, int]:
-    """Return the longest passage the two texts share word for word, as (links, characters).
+def kept_passages(
+    links: Sequence[Link], a: Encoded, b: Encoded, verbatim: float = 0.7
+) -> list[tuple[int, int]]:
+    """Return the passages the two texts share word for word, as (links, characters) each.
 
-    A passage is a run of at least `min_links` links that follow each other in both texts, each
-    keeping its wording (rapidfuzz ratio >= `verbatim`) and all its names and figures (a template
-    changes those). Its length is the characters of the run on the side with fewer; (0, 0) when
-    there is none.
+    A passage is a longest run of links that follow each other in both texts, each keeping its
+    wording (rapidfuzz ratio >= `verbatim`) and all its names and figures (a template changes
+    those; the same sentence word for word keeps them, whatever each text's context made of its
+    names). Its length is the characters of the run on the side with fewer.
     """
-    best = (0, 0)
+    runs: list[tuple[int, int]] = []
     run = (0, 0, 0)  # links, characters in a, characters in b
-    end: tuple[int, int] | None = None  # last sentence of the run in a and in b
+    end: tuple[int, int] | None = None  # last sentence of the current run in a and in b
     for link in sorted(links, key=lambda x: x.a):
         left = frozenset().union(*(a.anchors[i] for i in link.a))
         right = frozenset().union(*(b.anchors[j] for j in link.b))
-        if link.lexical < verbatim or left != right:
+        same = link.lexical >= 1.0 or (link.lexical >= verbatim and left == right)
+        follows = end is not None and link.a[0] == end[0] + 1 and link.b[0] == end[1] + 1
+        if run[0] and not (same and follows):
+            runs.append((run[0], min(run[1], run[2])))
+            run = (0, 0, 0)
+        if not same:
             end = None
             continue
         chars_a = sum(a.lengths[i] for i in link.a)
         chars_b = sum(b.lengths[j] for j in link.b)
-        follows = end is not None and link.a[0] == end[0] + 1 and link.b[0] == end[1] + 1
-        run = (run[0] + 1, run[1] + chars_a, run[2] + chars_b) if follows else (1, chars_a, chars_b)
+        run = (run[0] + 1, run[1] + chars_a, run[2] + chars_b)
         end = (link.a[-1], link.b[-1])
-        if run[0] >= min_links and min(run[1], run[2]) > best[1]:
-            best = (run[0], min(run[1], run[2]))
-    return best
+    if run[0]:
+        runs.append((run[0], min(run[1], run[2])))
+    return runs
 
 
 def reuse_evidence(links: Sequence[Link], a: Encoded, b: Encoded, verbatim: float = 0.7) -> int:
