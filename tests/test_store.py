@@ -366,7 +366,9 @@ def test_a_stored_page_is_paired_with_a_newcomer_that_lifts_its_sentences(
     assert rel.is_copy and rel.evidence.candidate == ("passage",)
 
 
-def test_an_older_store_gets_its_passages_when_migrated(tmp_path: Path, models: Models) -> None:
+def test_an_older_store_gets_its_passages_when_migrated(
+    tmp_path: Path, models: Models, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "old.ct"
     with Store.open(path, create=True) as store:
         store.add([Document("club", BRIDGE_PAGE)], PASSAGES_ONLY, models)
@@ -379,6 +381,7 @@ def test_an_older_store_gets_its_passages_when_migrated(tmp_path: Path, models: 
     conn.commit()
     conn.close()
     with Store.open(path) as store:
+        assert "upgrading" in capsys.readouterr().err
         assert store.meta["schema_version"] == str(store_module.SCHEMA_VERSION)
         assert store.conn.execute("SELECT hash, key FROM passages ORDER BY hash").fetchall() == (
             stored

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,11 @@ def check_version(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
                 f"{path}: store schema {version} is older than this copytrace's "
                 f"({SCHEMA_VERSION}); upgrade it once with: copytrace add --db {path}"
             )
+        print(
+            f"copytrace: upgrading {path} from store schema {version} to {SCHEMA_VERSION} "
+            "(once; a large store takes a minute or so)",
+            file=sys.stderr,
+        )
         migrate(conn, version)
 
 
