@@ -97,9 +97,11 @@ def kept_passages(
     run = (0, 0, 0)  # links, characters in a, characters in b
     end: tuple[int, int] | None = None  # last sentence of the current run in a and in b
     for link in sorted(links, key=lambda x: x.a):
-        left = frozenset().union(*(a.anchors[i] for i in link.a))
-        right = frozenset().union(*(b.anchors[j] for j in link.b))
-        same = link.lexical >= 1.0 or (link.lexical >= verbatim and left == right)
+        same = link.lexical >= 1.0 or (
+            link.lexical >= verbatim
+            and frozenset().union(*(a.anchors[i] for i in link.a))
+            == frozenset().union(*(b.anchors[j] for j in link.b))
+        )
         follows = end is not None and link.a[0] == end[0] + 1 and link.b[0] == end[1] + 1
         if run[0] and not (same and follows):
             runs.append((run[0], min(run[1], run[2])))

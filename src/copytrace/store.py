@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from copytrace.clean import normalize
-from copytrace.records import Document, Encoded, Relation, Sentence, Story
+from copytrace.records import Document, Encoded, Relation, Story
 from copytrace.signatures import encode_document
 from copytrace.store_codec import (
     bare_relation,
@@ -34,6 +33,7 @@ from copytrace.store_codec import (
     relation_from_json,
     relation_from_row,
     spans,
+    stored_sentences,
 )
 from copytrace.store_schema import (
     StoreError,
@@ -196,14 +196,10 @@ class Store:
             ).fetchone()
             if row is None:
                 raise StoreError(f"{self.path}: document key {key} is missing; store damaged")
-            text = row[1]
-            sentences = tuple(
-                Sentence(i, s, e, normalize(text[s:e])) for i, (s, e) in enumerate(spans(row[10]))
-            )
             out[key] = Document(
-                id=row[0], text=text, path=row[2], line=row[3], title=row[4], published=row[5],
-                url=row[6], source=row[7], body_start=row[8], sentences=sentences,
-                boilerplate=spans(row[11]), digest=row[9],
+                id=row[0], text=row[1], path=row[2], line=row[3], title=row[4], published=row[5],
+                url=row[6], source=row[7], body_start=row[8], digest=row[9],
+                sentences=stored_sentences(row[1], row[10]), boilerplate=spans(row[11]),
             )  # fmt: skip
         return out
 

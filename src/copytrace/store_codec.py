@@ -10,7 +10,17 @@ from typing import Any
 
 import numpy as np
 
-from copytrace.records import Conflict, Encoded, Evidence, Link, Passage, Relation, Span
+from copytrace.clean import normalize
+from copytrace.records import (
+    Conflict,
+    Encoded,
+    Evidence,
+    Link,
+    Passage,
+    Relation,
+    Sentence,
+    Span,
+)
 from copytrace.stories import flip
 
 
@@ -23,6 +33,11 @@ def spans(blob: bytes) -> tuple[Span, ...]:
     """Return the spans of an int32 BLOB written by `span_blob`."""
     flat = np.frombuffer(blob, dtype=np.int32).tolist()
     return tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
+
+
+def stored_sentences(text: str, blob: bytes) -> tuple[Sentence, ...]:
+    """Return a stored document's sentences from its text and its span BLOB."""
+    return tuple(Sentence(i, s, e, normalize(text[s:e])) for i, (s, e) in enumerate(spans(blob)))
 
 
 def features_json(encoded: Encoded) -> str:

@@ -61,30 +61,13 @@ CREATE TABLE batches(
     relations INTEGER NOT NULL, seconds REAL NOT NULL);
 """
 
-# Schema migrations: MIGRATIONS[v] takes a store from version v to v + 1, in one transaction.
-# A step is an SQL statement or a function of the connection.
-MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = {
-    # 2: stored anchors and quotes, so loading a stored partner does not recompute them; the rows
-    # of older stores stay NULL and are computed when loaded, as before
-    1: ("ALTER TABLE sentences ADD COLUMN features TEXT",),
-    # 3: the hashes of each document's long sentences, for the passage candidates; stored
-    # documents get theirs now (about a minute per 100,000 documents)
-    2: (
-        "CREATE TABLE passages(hash INTEGER NOT NULL, key INTEGER NOT NULL, "
-        "PRIMARY KEY(hash, key)) WITHOUT ROWID",
-        "CREATE INDEX passages_by_key ON passages(key)",
-        lambda conn: backfill_passages(conn),
-    ),
-}
-
 
 def backfill_passages(conn: sqlite3.Connection) -> None:
     """Store the long-sentence hashes of every stored document, with the default length."""
-    from copytrace.clean import normalize
     from copytrace.config import CandidateConfig
-    from copytrace.records import Document, Sentence
+    from copytrace.records import Document
     from copytrace.signatures import passage_digests
-    from copytrace.store_codec import spans
+    from copytrace.store_codec import stored_sentences
 
     min_words = CandidateConfig().passage_min_words
     keys = [k for (k,) in conn.execute("SELECT key FROM fingerprints ORDER BY key")]
@@ -98,10 +81,7 @@ def backfill_passages(conn: sqlite3.Connection) -> None:
         ).fetchall()
         found = []
         for key, text, blob in rows:
-            sentences = tuple(
-                Sentence(i, a, b, normalize(text[a:b])) for i, (a, b) in enumerate(spans(blob))
-            )
-            doc = Document(id="", text=text, sentences=sentences)
+            doc = Document(id="", text=text, sentences=stored_sentences(text, blob))
             found += [(h, key) for h in passage_digests(doc, min_words)]
         conn.executemany("INSERT OR IGNORE INTO passages(hash, key) VALUES(?, ?)", found)
     if keys:  # the setting the stored hashes were made with (see `incremental.settings`)
@@ -109,6 +89,23 @@ def backfill_passages(conn: sqlite3.Connection) -> None:
             "INSERT OR REPLACE INTO meta(key, value) VALUES('passage_min_words', ?)",
             (str(min_words),),
         )
+
+
+# Schema migrations: MIGRATIONS[v] takes a store from version v to v + 1, in one transaction.
+# A step is an SQL statement or a function of the connection.
+MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = {
+    # 2: stored anchors and quotes, so loading a stored partner does not recompute them; the rows
+    # of older stores stay NULL and are computed when loaded, as before
+    1: ("ALTER TABLE sentences ADD COLUMN features TEXT",),
+    # 3: the hashes of each document's long sentences, for the passage candidates; stored
+    # documents get theirs now (about a minute per 100,000 documents)
+    2: (
+        "CREATE TABLE passages(hash INTEGER NOT NULL, key INTEGER NOT NULL, "
+        "PRIMARY KEY(hash, key)) WITHOUT ROWID",
+        "CREATE INDEX passages_by_key ON passages(key)",
+        backfill_passages,
+    ),
+}
 
 
 class StoreError(CopytraceError):
