@@ -1,6 +1,7 @@
 """Quality figures on the labelled dev sets: `copytrace scan DOCS --json`, scored by the scorer.
 
-Usage: python benchmarks/quality.py [--shared ../shared] [--sets seeds,rewrites-dev,clough,pan13]
+Usage: python benchmarks/quality.py [--shared ../shared]
+       [--sets seeds,rewrites-dev,clough,pan13,semeval]
 
 Prints every figure the scorer computes for each set, then the targets of the scan issue and
 whether each is met. Needs `../shared` (the labelled data are not part of the repository).
@@ -10,6 +11,12 @@ verbatim) has pair labels, not the scorer's per-document gold, and no target in 
 scored here: the share of its 500 labelled (suspicious, source) pairs that a copy relation joins,
 by kind, and how many copy relations join pairs it does not label (unverified either way: its
 unlabelled pairs are not checked negatives). Its scan takes about two minutes on 2 cores.
+
+semeval (SemEval-2022 Task 8, English, even rows: 104 pairs of news articles graded 1 = same story
+to 4 = unrelated) has no target either; it measures the `same_story` side: the share of same-story
+pairs (grade <= 1.5) that a relation of any kind joins and that share a story, the share of
+unrelated pairs (grade >= 3.5) joined all the same, and the Pearson correlation of the relation's
+score (0 without one) with the negated grade, the task's own measure.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # set name -> (documents, gold) relative to the shared folder
@@ -30,7 +39,10 @@ SETS = {
     "rewrites-dev": ("eval/rewrites-dev/docs", "eval/rewrites-dev/gold.jsonl"),
     "clough": ("eval/clough/docs", "eval/clough/gold.jsonl"),
     "pan13": ("eval/pan13-noobf/docs", "eval/pan13-noobf/pairs.jsonl"),
+    "semeval": ("eval/semeval-en-dev/docs", "eval/semeval-en-dev/pairs.jsonl"),
 }
+SAME_STORY_GRADE = 1.5  # semeval grades at or below this are one story (17 of its 104 pairs)
+UNRELATED_GRADE = 3.5  # ... and at or above this unrelated (49 pairs)
 COPY_KINDS = ("duplicate", "near_duplicate", "spin", "condensed", "partial_reuse")
 
 # (set, figure, comparison, target) from the issue "copytrace scan: the whole pipeline"
@@ -77,6 +89,8 @@ def run_scan(docs: Path, out: Path) -> float:
 
 def score(shared: Path, gold: Path, result: Path) -> dict[str, float]:
     """Score a result with the shared scorer and return its figures."""
+    if gold.parent.name == "semeval-en-dev":
+        return score_graded(gold, result)
     if gold.name == "pairs.jsonl":
         return score_pairs(gold, result)
     done = subprocess.run(
@@ -105,6 +119,37 @@ def score_pairs(gold: Path, result: Path) -> dict[str, float]:
         out[f"found.{name}"] = sum(kind.get(pair) == name for pair in labelled)
     out["unlabelled_copy_links"] = sum(pair not in labelled for pair in kind)
     return out
+
+
+def score_graded(gold: Path, result: Path) -> dict[str, float]:
+    """Score a result against graded article pairs (1 = same story ... 4 = unrelated)."""
+    with open(gold, encoding="utf-8") as fh:
+        graded = [(frozenset((p["a"], p["b"])), float(p["overall"])) for p in map(json.loads, fh)]
+    with open(result, encoding="utf-8") as fh:
+        found = json.load(fh)
+    related = {frozenset((r["derived"], r["source"])): r for r in found["relations"]}
+    story = {m: s["id"] for s in found["stories"] for m in s["members"]}
+
+    def together(pair: frozenset[str]) -> bool:
+        a, b = sorted(pair)
+        return a in story and story.get(a) == story.get(b)
+
+    same = [pair for pair, grade in graded if grade <= SAME_STORY_GRADE]
+    unrelated = [pair for pair, grade in graded if grade >= UNRELATED_GRADE]
+    scores = [related[pair]["score"] if pair in related else 0.0 for pair, _ in graded]
+    grades = [-grade for _, grade in graded]
+    return {
+        "pairs": len(graded),
+        "same_story_pairs": len(same),
+        "same_story_related": sum(pair in related for pair in same) / len(same),
+        "same_story_one_story": sum(together(pair) for pair in same) / len(same),
+        "unrelated_pairs": len(unrelated),
+        "unrelated_related": sum(pair in related for pair in unrelated) / len(unrelated),
+        "unrelated_copy_links": sum(
+            pair in related and related[pair]["kind"] in COPY_KINDS for pair in unrelated
+        ),
+        "pearson": float(np.corrcoef(scores, grades)[0, 1]),
+    }
 
 
 def main() -> int:
