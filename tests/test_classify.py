@@ -174,3 +174,59 @@ def test_three_short_sentences_kept_word_for_word_are_a_passage_too() -> None:
     two_only = replace(longer, kept_passage_chars_three=10**6)
     before = classify(alignment, a, b, two_only)
     assert before is None or not before.is_copy
+
+
+FILLER = (
+    " The museum shop sells postcards, maps and books by local writers."
+    " School classes can book a guided tour on weekday mornings."
+    " A cafe on the ground floor serves soup and bread from a bakery in the square."
+    " The garden behind the museum has benches and a small pond with ducks."
+    " Volunteers answer questions in the rooms on the first floor at weekends."
+    " The archive keeps old newspapers, letters and photographs for researchers."
+    " Parking is free in the yard behind the building after six in the evening."
+)
+
+WALKS = (
+    " Boots with a good grip matter more than a new jacket on the wet clay paths."
+    " Our treasurer collects two pounds per walk for the minibus fund."
+    " Dogs on a short lead are welcome on every route except the nature reserve."
+    " The photo competition closes at the end of October with three prizes."
+    " Walk leaders carry a first aid kit and a list of phone numbers."
+    " In winter we finish at the Red Lion, which keeps a table for us by the fire."
+    " Please tell the secretary if you can no longer come, so nobody waits."
+)
+
+
+def test_a_passage_pasted_from_mid_sentence_to_mid_sentence_is_reuse_by_its_words() -> None:
+    # the page takes the source's passage from its fourth word to the middle of its last
+    # sentence: no sentence of either text is kept whole, so none keeps its wording
+    longer = PASSAGE + (
+        " The bridge was closed for a year in 1999 while the county replaced its deck, and the "
+        "ferry ran again."
+    )
+    source = PAGE_B.replace(PASSAGE, longer) + FILLER
+    cut = longer[longer.index("bridge was built") : longer.index(" its deck")]
+    page = (
+        "Our walking club meets every second Sunday at the old station, and last week the guide "
+        "told us the bridge was built " + cut + " and we stopped there for lunch. "
+        "Members bring their own lunch and a map of the route. "
+        "Last month twelve walkers followed the canal to the lock keeper's cottage. "
+        "The autumn programme lists nine walks, two of them in the hills above the town. "
+        "Children under ten walk free when an adult member comes with them. "
+        "New members can join at the door without booking."
+    ) + WALKS
+    a, b = encode("a", page), encode("b", source)
+    alignment = align_encoded(a, b, ALIGN)
+    assert len(cut) >= CLASSIFY.kept_passage_chars
+    # in longer pages the three sentences touched would be too small a share for coverage
+    config = replace(CLASSIFY, partial_min_coverage=0.9)
+    rel = classify(alignment, a, b, config)
+    assert rel is not None and rel.kind == "partial_reuse"
+    assert "words" in rel.evidence.kind_reason and "word for word" in rel.evidence.kind_reason
+    run = next(p for p in rel.passages if p.similarity == 1.0 and p.a[1] - p.a[0] > 250)
+    side = {rel.derived: a, rel.source: b}
+    assert cut.split()[2] in side[rel.derived].doc.text[run.a[0] : run.a[1]]
+    assert cut.split()[2] in side[rel.source].doc.text[run.b[0] : run.b[1]]
+    shorter = replace(config, kept_passage_chars=len(cut) + 50)
+    before = classify(alignment, a, b, shorter)
+    assert before is None or not before.is_copy

@@ -18,7 +18,17 @@ from copytrace.evidence import (
     kept_passages,
     reuse_evidence,
 )
-from copytrace.records import Alignment, Document, Encoded, Evidence, Link, Relation
+from copytrace.records import (
+    Alignment,
+    Document,
+    Encoded,
+    Evidence,
+    Link,
+    Passage,
+    Relation,
+    Run,
+)
+from copytrace.verbatim import longest_run, run_chars, verbatim_runs
 
 
 def _contained(links: Sequence[Link], a: Encoded, b: Encoded, minimum: int) -> str | None:
@@ -89,9 +99,12 @@ def classify(
     cov_a, cov_b = alignment.coverage_a, alignment.coverage_b
     big, small = max(cov_a, cov_b), min(cov_a, cov_b)
 
-    kind, why = _kind(a, b, links, cov_a, cov_b, lexical, shared, shared_quotes, config)
+    kind, why, runs = _kind(a, b, links, cov_a, cov_b, lexical, shared, shared_quotes, config)
     if kind is None:
         return None
+    found = tuple(
+        sorted(alignment.passages + tuple(_run_passage(run, a) for run in runs), key=lambda p: p.a)
+    )
 
     # derived = the contained text when there is one; else keep a, b and let direction decide
     derived_is_a = cov_a >= cov_b
@@ -150,7 +163,7 @@ def classify(
             direction,
             cov_a,
             cov_b,
-            alignment.passages,
+            found,
             links,
             (),
             evidence,
@@ -163,7 +176,7 @@ def classify(
         direction,
         cov_b,
         cov_a,
-        tuple(type(p)(p.b, p.a, p.similarity, p.sentences) for p in alignment.passages),
+        tuple(Passage(p.b, p.a, p.similarity, p.sentences) for p in found),
         tuple(Link(x.b, x.a, x.similarity, x.lexical, x.method) for x in links),
         (),
         evidence,
@@ -180,10 +193,11 @@ def _kind(
     shared: frozenset[str],
     shared_quotes: tuple[str, ...],
     config: ClassifyConfig,
-) -> tuple[str | None, str]:
+) -> tuple[str | None, str, tuple[Run, ...]]:
+    """Return the kind, why, and the runs of words behind it that the alignment does not show."""
     big, small = max(cov_a, cov_b), min(cov_a, cov_b)
     if a.doc.digest and a.doc.digest == b.doc.digest:
-        return "duplicate", "same normalised text"
+        return "duplicate", "same normalised text", ()
     against = contradiction(links, a, b, lexical, config)
     passage = max(
         (
@@ -197,12 +211,30 @@ def _kind(
     if not against or passage:
         kind, why = _copy_kind(a, b, links, big, small, lexical, config)
         if kind:
-            return kind, why
-        if passage:
-            return "partial_reuse", (
+            return kind, why, ()
+    run = None if passage else _kept_run(a, b, config)
+    if run is not None and against:
+        kind, why = _copy_kind(a, b, links, big, small, lexical, config)
+        if kind:
+            return kind, why, (run,)
+    if passage:
+        return (
+            "partial_reuse",
+            (
                 f"a passage of {passage[1]} sentences ({passage[0]} characters) kept word for "
                 f"word, coverage {big:.2f}/{small:.2f}"
-            )
+            ),
+            (),
+        )
+    if run is not None:
+        return (
+            "partial_reuse",
+            (
+                f"a passage of {run.words} words ({run_chars(run)} characters) kept word for word, "
+                f"coverage {big:.2f}/{small:.2f}"
+            ),
+            (run,),
+        )
     names = _names(shared)
     overlap = len(shared) / max(1.0, (len(doc_anchors(a)) * len(doc_anchors(b))) ** 0.5)
     cosine = float(a.vector @ b.vector)
@@ -211,11 +243,34 @@ def _kind(
         and overlap >= config.same_story_min_overlap
         and cosine >= config.same_story_min_cosine
     ):
-        return "same_story", (
-            f"{len(names)} shared names ({overlap:.2f} of their anchors), "
-            f"{len(shared_quotes)} shared quotes, document similarity {cosine:.2f}"
+        return (
+            "same_story",
+            (
+                f"{len(names)} shared names ({overlap:.2f} of their anchors), "
+                f"{len(shared_quotes)} shared quotes, document similarity {cosine:.2f}"
+            ),
+            (),
         )
-    return None, ""
+    return None, "", ()
+
+
+def _kept_run(a: Encoded, b: Encoded, config: ClassifyConfig) -> Run | None:
+    """Return the longest run of words the texts share when it is a kept passage, else None."""
+    if min(sum(a.lengths), sum(b.lengths)) < config.kept_passage_chars:
+        return None
+    # a run of C characters holds about C / 6 words, so C / 6 - n + 1 n-grams; asking for
+    # C / 20 shared leaves room for long words and misspellings, and skips most pairs cheaply
+    runs = verbatim_runs(
+        a.doc, b.doc, config.run_ngram, config.run_max_gap, config.kept_passage_chars // 20
+    )
+    run = longest_run(runs)
+    return run if run is not None and run_chars(run) >= config.kept_passage_chars else None
+
+
+def _run_passage(run: Run, a: Encoded) -> Passage:
+    """Return a run of words as a passage of the relation (spans in a, then b)."""
+    touched = sum(1 for s in a.doc.sentences if s.start < run.a[1] and run.a[0] < s.end)
+    return Passage(run.a, run.b, 1.0, touched)
 
 
 def _copy_kind(

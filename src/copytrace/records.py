@@ -107,12 +107,21 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A run of aligned sentences, as character spans in each text."""
+    """A run of aligned sentences (or of words kept verbatim), as character spans in each text."""
 
     a: Span
     b: Span
     similarity: float
-    sentences: int  # number of links in the run
+    sentences: int  # number of links in the run (for a run of words: the sentences of `a` it spans)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Words two texts share in the same order (`verbatim.verbatim_runs`), as character spans."""
+
+    a: Span
+    b: Span
+    words: int  # words of `a` in the run
 
 
 @dataclass(frozen=True, slots=True)
