@@ -256,7 +256,7 @@ def _kind(
 
 def _kept_run(a: Encoded, b: Encoded, config: ClassifyConfig) -> Run | None:
     """Return the longest run of words the texts share when it is a kept passage, else None."""
-    if min(sum(a.lengths), sum(b.lengths)) < config.kept_passage_chars:
+    if config.run_ngram < 1 or min(sum(a.lengths), sum(b.lengths)) < config.kept_passage_chars:
         return None
     # a run of C characters holds about C / 6 words, so C / 6 - n + 1 n-grams; asking for
     # C / 20 shared leaves room for long words and misspellings, and skips most pairs cheaply

@@ -157,6 +157,7 @@ class ClassifyConfig:
     # bridges up to `run_max_gap` misspelt words. On the dev sets the longest run between texts
     # that are not copies is 49 words, 263 characters (the same two clough answers); rewrites-dev's
     # is 17 words. pan13-noobf: 134 of the 162 pairs the sentence rules missed have one.
+    # The search costs ~20-50% more CPU per pair on the 100k benchmark's pairs; 0 turns it off.
     run_ngram: int = 5
     run_max_gap: int = 3
     # Aligned sentences of a copy agree on their figures and names (the share of the shorter side's
