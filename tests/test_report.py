@@ -310,3 +310,15 @@ def test_bundled_seeds_are_the_reference_case(shared: Callable[..., Path], seeds
     folder = shared("seeds")
     for path in seeds.iterdir():
         assert (folder / path.name).read_bytes() == path.read_bytes()
+
+
+def test_compare_shows_a_run_of_words_that_no_sentence_link_holds() -> None:
+    page = doc("page", "Menu Home the lake path runs north past the old mill to the bridge", "Bye.")
+    site = doc("site", "Walks: the lake path runs north past the old mill to the bridge and back.")
+    at = page.text.index("the lake"), site.text.index("the lake")
+    words = len("the lake path runs north past the old mill to the bridge")
+    run = Passage((at[0], at[0] + words), (at[1], at[1] + words), 1.0, 1)
+    rel = dataclasses.replace(relation(page, site, ()), kind="partial_reuse", passages=(run,))
+    out = render_compare(page, site, rel, width=120)
+    assert "passage 1 · the same words in the same order" in out
+    assert out.count("the lake path runs north past the old mill to the bridge") == 2

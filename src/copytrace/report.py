@@ -350,10 +350,18 @@ def _side_by_side(
     for k, (passage, links) in enumerate(_by_passage(rel, derived, source), 1):
         if passage is None:
             title = "other aligned sentences"
+        elif not links:  # a run of words found without sentences (`verbatim`)
+            title = f"passage {k} · the same words in the same order"
         else:
             pairs = plural(passage.sentences, "aligned pair")
             title = f"passage {k} · {pairs} · similarity {passage.similarity:.2f}"
         lines.append(paint(title, dim=True, underline=True))
+        if passage is not None and not links:
+            left_rows = textwrap.wrap(" ".join(derived.text[slice(*passage.a)].split()), col)
+            right_rows = textwrap.wrap(" ".join(source.text[slice(*passage.b)].split()), col)
+            for row, (x, y) in enumerate(zip_longest(left_rows, right_rows, fillvalue="")):
+                sim = f"{passage.similarity:<{_GUTTER}.2f}" if row == 0 else " " * _GUTTER
+                lines.append(f"{paint(sim, dim=True)}{x:<{col}} │ {y}".rstrip())
         for link in links:
             left_rows = textwrap.wrap(_sentences(derived, link.a), col) or [""]
             right_rows = textwrap.wrap(_sentences(source, link.b), col) or [""]
@@ -378,7 +386,8 @@ def _by_passage(
             (g for p, g in groups if p and p.a[0] <= a < p.a[1] and p.b[0] <= b < p.b[1]), rest
         )
         home.append(link)
-    groups = [(p, g) for p, g in groups if g]
+    # a passage that holds no link is a run of words found without sentences: shown as text
+    groups = [(p, g) for p, g in groups if g or (p is not None and p.similarity >= 1.0)]
     return [*groups, (None, rest)] if rest else groups
 
 
