@@ -212,21 +212,21 @@ def _kind(
         kind, why = _copy_kind(a, b, links, big, small, lexical, config)
         if kind:
             return kind, why, ()
-    run = None if passage else _kept_run(a, b, config)
-    if run is not None and against:
-        kind, why = _copy_kind(a, b, links, big, small, lexical, config)
-        if kind:
-            return kind, why, (run,)
-    if passage:
-        return (
-            "partial_reuse",
-            (
-                f"a passage of {passage[1]} sentences ({passage[0]} characters) kept word for "
-                f"word, coverage {big:.2f}/{small:.2f}"
-            ),
-            (),
-        )
+        if passage:
+            return (
+                "partial_reuse",
+                (
+                    f"a passage of {passage[1]} sentences ({passage[0]} characters) kept word for "
+                    f"word, coverage {big:.2f}/{small:.2f}"
+                ),
+                (),
+            )
+    run = _kept_run(a, b, config)  # the same without sentences, when no sentence passage is kept
     if run is not None:
+        if against:
+            kind, why = _copy_kind(a, b, links, big, small, lexical, config)
+            if kind:
+                return kind, why, (run,)
         return (
             "partial_reuse",
             (

@@ -357,17 +357,23 @@ def _side_by_side(
             title = f"passage {k} · {pairs} · similarity {passage.similarity:.2f}"
         lines.append(paint(title, dim=True, underline=True))
         if passage is not None and not links:
-            left_rows = textwrap.wrap(" ".join(derived.text[slice(*passage.a)].split()), col)
-            right_rows = textwrap.wrap(" ".join(source.text[slice(*passage.b)].split()), col)
-            for row, (x, y) in enumerate(zip_longest(left_rows, right_rows, fillvalue="")):
-                sim = f"{passage.similarity:<{_GUTTER}.2f}" if row == 0 else " " * _GUTTER
-                lines.append(f"{paint(sim, dim=True)}{x:<{col}} │ {y}".rstrip())
+            left = " ".join(derived.text[slice(*passage.a)].split())
+            right = " ".join(source.text[slice(*passage.b)].split())
+            lines += _two_columns(left, right, passage.similarity, col, paint)
         for link in links:
-            left_rows = textwrap.wrap(_sentences(derived, link.a), col) or [""]
-            right_rows = textwrap.wrap(_sentences(source, link.b), col) or [""]
-            for row, (x, y) in enumerate(zip_longest(left_rows, right_rows, fillvalue="")):
-                sim = f"{link.similarity:<{_GUTTER}.2f}" if row == 0 else " " * _GUTTER
-                lines.append(f"{paint(sim, dim=True)}{x:<{col}} │ {y}".rstrip())
+            left, right = _sentences(derived, link.a), _sentences(source, link.b)
+            lines += _two_columns(left, right, link.similarity, col, paint)
+    return lines
+
+
+def _two_columns(left: str, right: str, similarity: float, col: int, paint: Paint) -> list[str]:
+    """Return two texts wrapped side by side, the similarity in the gutter of the first row."""
+    left_rows = textwrap.wrap(left, col) or [""]
+    right_rows = textwrap.wrap(right, col) or [""]
+    lines = []
+    for row, (x, y) in enumerate(zip_longest(left_rows, right_rows, fillvalue="")):
+        sim = f"{similarity:<{_GUTTER}.2f}" if row == 0 else " " * _GUTTER
+        lines.append(f"{paint(sim, dim=True)}{x:<{col}} │ {y}".rstrip())
     return lines
 
 

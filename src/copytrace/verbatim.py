@@ -39,15 +39,15 @@ class Grams:
     distinct: frozenset[int]
 
 
-def grams(doc: Document, n: int) -> Grams:
-    """Return the words and word n-grams of a document's compared sentences."""
-    return _grams(doc.text, tuple((s.start, s.end) for s in doc.sentences), n)
+def _sentence_spans(doc: Document) -> tuple[Span, ...]:
+    return tuple((s.start, s.end) for s in doc.sentences)
 
 
 # One entry per document. A batch's pairs come grouped by document, so the one met most often
 # stays cached; its partners are mostly met once.
 @lru_cache(maxsize=1024)
 def _grams(text: str, sentences: tuple[Span, ...], n: int) -> Grams:
+    """Return the words and word n-grams of a text's compared sentences."""
     words = [w.casefold() for start, end in sentences for w in _WORD.findall(text, start, end)]
     hashes = tuple(map(hash, zip(*(words[k:] for k in range(n)), strict=False)))
     return Grams(tuple(words), hashes, frozenset(hashes))
@@ -69,7 +69,8 @@ def verbatim_runs(
     fewer than `min_shared` distinct n-grams are not searched (a cheap test: most pairs share
     a sentence or two at most).
     """
-    ga, gb = grams(a, n), grams(b, n)
+    spans_a, spans_b = _sentence_spans(a), _sentence_spans(b)
+    ga, gb = _grams(a.text, spans_a, n), _grams(b.text, spans_b, n)
     shared = ga.distinct & gb.distinct
     if len(shared) < max(1, min_shared):
         return []
@@ -102,8 +103,7 @@ def verbatim_runs(
             merged.append(seg)
     if not merged:
         return []
-    sa = _word_spans(a.text, tuple((s.start, s.end) for s in a.sentences))
-    sb = _word_spans(b.text, tuple((s.start, s.end) for s in b.sentences))
+    sa, sb = _word_spans(a.text, spans_a), _word_spans(b.text, spans_b)
     return [
         Run((sa[a0][0], sa[a1 - 1][1]), (sb[b0][0], sb[b1 - 1][1]), a1 - a0)
         for a0, a1, b0, b1 in merged
