@@ -9,6 +9,7 @@ from `figures`. Names are keyed by their lower-case words without company suffix
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from copytrace.figures import number_mentions
 from copytrace.records import Mention
@@ -166,14 +167,30 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 def _names(text: str, offset: int) -> list[Mention]:
     out: list[Mention] = []
     for c_start, c_end in _chunks(text):
-        toks = [(w, s + c_start, e + c_start) for w, s, e in _tokens(text[c_start:c_end])]
-        alpha = [w for w, _, _ in toks if w[0].isalpha()]
-        caps = sum(1 for w in alpha if w[0].isupper())
-        headline = len(alpha) >= 4 and caps >= 0.75 * len(alpha)
-        if headline and not text[c_start:c_end].rstrip().endswith(_FINAL):
-            continue  # a headline in title case or capitals: every word looks like a name
-        out.extend(_chunk_names(text, toks, c_start, offset))
+        shift = c_start + offset
+        found = _chunk_mentions(text[c_start:c_end].rstrip())
+        out.extend(found if not shift else (_shifted(m, shift) for m in found))
     return out
+
+
+# One entry per sentence-like chunk. A conflict check reads each document whole and each linked
+# sentence alone; their chunks are mostly the same strings, and are analysed once.
+@lru_cache(maxsize=65536)
+def _chunk_mentions(chunk: str) -> tuple[Mention, ...]:
+    """Return the names and titles of one chunk, spans from its start (trailing space cut)."""
+    toks = _tokens(chunk)
+    alpha = [w for w, _, _ in toks if w[0].isalpha()]
+    caps = sum(1 for w in alpha if w[0].isupper())
+    if len(alpha) >= 4 and caps >= 0.75 * len(alpha) and not chunk.endswith(_FINAL):
+        return ()  # a headline in title case or capitals: every word looks like a name
+    return tuple(_chunk_names(chunk, toks, 0, 0))
+
+
+def _shifted(m: Mention, shift: int) -> Mention:
+    return Mention(
+        m.kind, m.text, m.start + shift, m.end + shift, m.value, m.unit, m.grain, m.qualifier,
+        m.key, m.person, m.initial, m.role,
+    )  # fmt: skip
 
 
 def _title_at(toks: list[Token], lowers: list[str], i: int) -> int:

@@ -17,9 +17,11 @@ their character offsets in the original text, so a run's spans point into what t
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from rapidfuzz.distance import Indel
 
@@ -34,9 +36,10 @@ TYPO = 0.75  # Indel similarity of a misspelt word to the word ("attomeys" / "at
 class Grams:
     """A document's compared words, case-folded, and the hash of the n-gram at each word."""
 
-    words: tuple[str, ...]
+    words: list[str]
     hashes: tuple[int, ...]  # hashes[i]: the n-gram of words i .. i + n - 1
     distinct: frozenset[int]
+    firsts: list[int]  # index of each compared sentence's first word
 
 
 def _sentence_spans(doc: Document) -> tuple[Span, ...]:
@@ -48,14 +51,24 @@ def _sentence_spans(doc: Document) -> tuple[Span, ...]:
 @lru_cache(maxsize=1024)
 def _grams(text: str, sentences: tuple[Span, ...], n: int) -> Grams:
     """Return the words and word n-grams of a text's compared sentences."""
-    words = [w.casefold() for start, end in sentences for w in _WORD.findall(text, start, end)]
+    found: list[str] = []
+    firsts = []
+    for start, end in sentences:
+        firsts.append(len(found))
+        found += _WORD.findall(text, start, end)
+    # case-folding maps characters one by one, so folding the joined words folds each word
+    words = " ".join(found).casefold().split(" ") if found else []
     hashes = tuple(map(hash, zip(*(words[k:] for k in range(n)), strict=False)))
-    return Grams(tuple(words), hashes, frozenset(hashes))
+    return Grams(words, hashes, frozenset(hashes), firsts)
 
 
-@lru_cache(maxsize=64)
-def _word_spans(text: str, sentences: tuple[Span, ...]) -> tuple[Span, ...]:
-    return tuple(m.span() for start, end in sentences for m in _WORD.finditer(text, start, end))
+def _word_span(text: str, sentences: tuple[Span, ...], grams: Grams, k: int) -> Span:
+    """Return the character span of compared word `k` (found again: only run ends need one)."""
+    s = bisect_right(grams.firsts, k) - 1
+    start, end = sentences[s]
+    for m in islice(_WORD.finditer(text, start, end), k - grams.firsts[s], None):
+        return m.span()
+    raise IndexError(k)  # pragma: no cover - `k` always names a compared word
 
 
 def verbatim_runs(
@@ -103,9 +116,12 @@ def verbatim_runs(
             merged.append(seg)
     if not merged:
         return []
-    sa, sb = _word_spans(a.text, spans_a), _word_spans(b.text, spans_b)
     return [
-        Run((sa[a0][0], sa[a1 - 1][1]), (sb[b0][0], sb[b1 - 1][1]), a1 - a0)
+        Run(
+            (_word_span(a.text, spans_a, ga, a0)[0], _word_span(a.text, spans_a, ga, a1 - 1)[1]),
+            (_word_span(b.text, spans_b, gb, b0)[0], _word_span(b.text, spans_b, gb, b1 - 1)[1]),
+            a1 - a0,
+        )
         for a0, a1, b0, b1 in merged
     ]
 
