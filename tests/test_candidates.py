@@ -19,7 +19,7 @@ from copytrace.candidates import (
 from copytrace.config import CandidateConfig
 from copytrace.records import Document
 from copytrace.sentences import prepare
-from copytrace.signatures import minhashes, passage_digests
+from copytrace.signatures import minhashes, passage_digests, word_fingerprints
 
 UnitRows = Callable[..., np.ndarray]  # the `unit_rows` fixture
 
@@ -123,9 +123,9 @@ def test_find_candidates_merges_reasons(unit_rows: UnitRows) -> None:
     vectors[3] = vectors[0]
     found = {(c.a, c.b): c for c in find_candidates(docs, minhashes(docs, 128, 3), vectors, config)}
     assert set(found) == {("d0", "d1"), ("d0", "d3"), ("d1", "d3")}
-    assert found[("d0", "d1")].reasons == ("exact", "minhash", "vector", "passage")
+    assert found[("d0", "d1")].reasons == ("exact", "minhash", "vector", "passage", "words")
     assert found[("d0", "d1")].score == pytest.approx(1.0)
-    assert set(found[("d0", "d3")].reasons) == {"minhash", "vector", "passage"}
+    assert set(found[("d0", "d3")].reasons) == {"minhash", "vector", "passage"}  # 27 words shared
     assert found[("d0", "d3")].score == pytest.approx(1.0, abs=2e-3)  # the cosine of equal rows
 
 
@@ -145,7 +145,9 @@ def test_find_candidates_large_corpus_skips_unrelated_pairs() -> None:
     vectors = np.eye(3, 8, dtype=np.float32)  # orthogonal: no pair by vector
     config = CandidateConfig(all_pairs_below=3)
     found = find_candidates(docs, minhashes(docs, 128, 3), vectors, config)
-    assert [(c.a, c.b, c.reasons) for c in found] == [("d0", "d2", ("exact", "minhash", "passage"))]
+    assert [(c.a, c.b, c.reasons) for c in found] == [
+        ("d0", "d2", ("exact", "minhash", "passage", "words"))
+    ]
 
 
 def test_find_candidates_of_nothing() -> None:
@@ -193,6 +195,45 @@ def test_passage_pairs_skip_sentences_in_too_many_documents() -> None:
 def test_find_candidates_pair_a_lifted_passage_that_nothing_else_finds() -> None:
     docs = prepared(BRIDGE, LIFTED, BAKERY)
     vectors = np.eye(3, 8, dtype=np.float32)  # orthogonal: no pair by vector
-    config = CandidateConfig(all_pairs_below=0, minhash_threshold=0.9)
+    config = CandidateConfig(all_pairs_below=0, minhash_threshold=0.9, words_gram=0)
     found = find_candidates(docs, minhashes(docs, 128, 3), vectors, config)
     assert [(c.a, c.b, c.reasons) for c in found] == [("d0", "d1", ("passage",))]
+
+
+# A page that pastes 45 words of BRIDGE + BRIDGE_TAIL from mid-sentence to mid-sentence: it shares
+# no whole sentence with it.
+BRIDGE_TAIL = (
+    " The council said the toll would stay at two euros for cars and fifty cents for bicycles "
+    "until the end of next year, when a new contract with the operator begins."
+)
+PASTED = (
+    "Walkers should know that the harbour bridge in Lakeside reopened to traffic on Monday after "
+    "four months of repairs. Engineers replaced more than 300 corroded plates and repainted the "
+    "main span. Ferry services that ran while the bridge was closed will stop at the end of the "
+    "week. The council said the toll would stay at two euros for cars, as we noted last month"
+)
+
+
+def test_word_fingerprints_are_shared_by_a_run_pasted_mid_sentence() -> None:
+    source, pasted, other = prepared(BRIDGE + BRIDGE_TAIL, PASTED, BAKERY)
+    prints = [word_fingerprints(d, 8, 16) for d in (source, pasted, other)]
+    assert all(p == sorted(set(p)) and all(-(2**63) <= h < 2**63 for h in p) for p in prints)
+    assert len(set(prints[0]) & set(prints[1])) >= 2  # 2 * 16 + 8 - 1 = 39 words or more shared
+    assert not set(prints[0]) & set(prints[2])
+    (upper,) = prepared(PASTED.upper())
+    assert word_fingerprints(upper, 8, 16) == prints[1]  # case does not matter
+    assert word_fingerprints(pasted, 8, 16) == prints[1]  # the same in every process
+    (short,) = prepared("Too short for a gram.")
+    assert word_fingerprints(short, 8, 16) == []
+    assert word_fingerprints(pasted, 0, 16) == []
+
+
+def test_find_candidates_pair_a_paste_that_keeps_no_whole_sentence() -> None:
+    docs = prepared(BRIDGE + BRIDGE_TAIL, PASTED, BAKERY)
+    vectors = np.eye(3, 8, dtype=np.float32)  # orthogonal: no pair by vector
+    config = CandidateConfig(all_pairs_below=0, minhash_threshold=0.9, passage_min_shared=9)
+    found = find_candidates(docs, minhashes(docs, 128, 3), vectors, config)
+    assert [(c.a, c.b, c.reasons) for c in found] == [("d0", "d1", ("words",))]
+    off = CandidateConfig(all_pairs_below=0, minhash_threshold=0.9, passage_min_shared=9,
+                          words_gram=0)  # fmt: skip
+    assert find_candidates(docs, minhashes(docs, 128, 3), vectors, off) == []

@@ -352,7 +352,23 @@ MUSEUM_PAGE = (
 )
 # pairs come from shared sentences only: no all-pairs rule, no MinHash, no neighbours
 PASSAGES_ONLY = LEXICAL.with_values(
+    {"candidates": {"all_pairs_below": 0, "minhash_threshold": 0.99, "min_cosine": 1.01,
+                    "words_gram": 0}}
+)  # fmt: skip
+PASSAGES_AND_WORDS = LEXICAL.with_values(
     {"candidates": {"all_pairs_below": 0, "minhash_threshold": 0.99, "min_cosine": 1.01}}
+)
+# ... and from shared runs of words only
+WORDS_ONLY = LEXICAL.with_values(
+    {"candidates": {"all_pairs_below": 0, "minhash_threshold": 0.99, "min_cosine": 1.01,
+                    "passage_min_shared": 99}}
+)  # fmt: skip
+# A page that pastes the middle of BRIDGE_PAGE, from mid-sentence to mid-sentence (50 words).
+NOTICE_PAGE = (
+    "From the parish notices: we are told the engineer Karl Strand, who used granite from the "
+    "quarries at Oster Malma for its seven arches. After the flood of 1977 the county rebuilt the "
+    "two western pillars and added a footpath on the downstream side of the bridge, which the "
+    "ferry company later paid to light, or so the newsletter says. Coffee follows the service."
 )
 
 
@@ -376,6 +392,7 @@ def test_an_older_store_gets_its_passages_when_migrated(
     assert len(stored) == 4  # the page's four long sentences
     conn = sqlite3.connect(path)  # as schema 2 left it: no passages table, no setting
     conn.execute("DROP TABLE passages")
+    conn.execute("DROP TABLE words")
     conn.execute("DELETE FROM meta WHERE key = 'passage_min_words'")
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.commit()
@@ -387,5 +404,42 @@ def test_an_older_store_gets_its_passages_when_migrated(
             stored
         )
         assert store.meta["passage_min_words"] == "10"
-        store.add([Document("museum", MUSEUM_PAGE)], PASSAGES_ONLY, models)
-        assert [r.evidence.candidate for r in store.relations("museum")] == [("passage",)]
+        # the word hashes were stored with the default settings too
+        store.add([Document("museum", MUSEUM_PAGE)], PASSAGES_AND_WORDS, models)
+        assert [r.evidence.candidate for r in store.relations("museum")] == [("passage", "words")]
+
+
+def test_a_stored_page_is_paired_with_a_newcomer_that_pastes_it_mid_sentence(
+    tmp_path: Path, models: Models
+) -> None:
+    with Store.open(tmp_path / "w.ct", create=True) as store:
+        store.add([Document("club", BRIDGE_PAGE)], WORDS_ONLY, models)
+        store.add([Document("notice", NOTICE_PAGE)], WORDS_ONLY, models)
+        (rel,) = store.relations("notice")
+    assert rel.is_copy and rel.evidence.candidate == ("words",)
+    with Store.open(tmp_path / "p.ct", create=True) as store:  # sentence hashes alone miss it
+        store.add([Document("club", BRIDGE_PAGE)], PASSAGES_ONLY, models)
+        store.add([Document("notice", NOTICE_PAGE)], PASSAGES_ONLY, models)
+        assert store.relations("notice") == []
+
+
+def test_a_schema_3_store_gets_its_word_hashes_when_migrated(
+    tmp_path: Path, models: Models, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.ct"
+    with Store.open(path, create=True) as store:
+        store.add([Document("club", BRIDGE_PAGE)], WORDS_ONLY, models)
+        stored = store.conn.execute("SELECT hash, key FROM words ORDER BY hash").fetchall()
+    assert len(stored) >= 4
+    conn = sqlite3.connect(path)  # as schema 3 left it: no words table, no settings
+    conn.execute("DROP TABLE words")
+    conn.execute("DELETE FROM meta WHERE key IN ('words_gram', 'words_window')")
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert "from store schema 3 to" in capsys.readouterr().err
+        assert store.conn.execute("SELECT hash, key FROM words ORDER BY hash").fetchall() == stored
+        assert (store.meta["words_gram"], store.meta["words_window"]) == ("8", "16")
+        store.add([Document("notice", NOTICE_PAGE)], WORDS_ONLY, models)
+        assert [r.evidence.candidate for r in store.relations("notice")] == [("words",)]

@@ -1,9 +1,10 @@
 """Stage one: the pairs worth aligning, found without comparing all pairs.
 
-Four signals, each sub-quadratic: equal digests (exact copies), MinHash LSH on word shingles (near
+Five signals, each sub-quadratic: equal digests (exact copies), MinHash LSH on word shingles (near
 copies, partial reuse), nearest neighbours of the document vector (spins, condensed rewrites and
-same-story reports, which share meaning and names but few word sequences), and long sentences
-shared word for word (a passage reused in a long text that is otherwise unlike its source).
+same-story reports, which share meaning and names but few word sequences), long sentences
+shared word for word (a passage reused in a long text that is otherwise unlike its source), and
+winnowed word n-grams (the same, when the passage starts or ends mid-sentence).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from copytrace.config import CandidateConfig
 from copytrace.index import LSHIndex, VectorIndex
 from copytrace.records import Candidate, Document
-from copytrace.signatures import jaccard, passage_digests
+from copytrace.signatures import jaccard, passage_digests, word_fingerprints
 
 EXACT_ALL_PAIRS = 20  # groups up to this size get every pair; larger ones a star from the first
 
@@ -67,11 +68,14 @@ def vector_pairs(vectors: np.ndarray, config: CandidateConfig) -> dict[tuple[int
 
 
 def passage_pairs(
-    digests: Sequence[Sequence[int]], config: CandidateConfig
+    digests: Sequence[Sequence[int]], config: CandidateConfig, min_shared: int | None = None
 ) -> dict[tuple[int, int], float]:
-    """Return index pairs of documents that share `passage_min_shared` long sentences or more
-    (`digests` from `signatures.passage_digests`, one list per document), scored by the share of
-    long sentences shared by the document with fewer."""
+    """Return index pairs of documents that share `min_shared` hashes or more (by default
+    `passage_min_shared`; `digests`: one list per document, of long sentences from
+    `signatures.passage_digests` or of words from `signatures.word_fingerprints`), scored by the
+    share of its hashes the document with fewer shares. A hash in more than `passage_max_docs`
+    documents pairs none of them."""
+    needed = config.passage_min_shared if min_shared is None else min_shared
     holders: dict[int, list[int]] = defaultdict(list)
     for i, row in enumerate(digests):
         for h in row:
@@ -85,8 +89,15 @@ def passage_pairs(
     return {
         (a, b): n / min(len(digests[a]), len(digests[b]))
         for (a, b), n in shared.items()
-        if n >= config.passage_min_shared
+        if n >= needed
     }
+
+
+def word_digests(docs: Sequence[Document], config: CandidateConfig) -> list[list[int]]:
+    """Return each document's winnowed word-gram hashes (empty lists when they are off)."""
+    if config.words_gram < 1:
+        return [[] for _ in docs]
+    return [word_fingerprints(d, config.words_gram, config.words_window) for d in docs]
 
 
 def find_candidates(
@@ -109,6 +120,7 @@ def find_candidates(
             "passage",
             passage_pairs([passage_digests(d, config.passage_min_words) for d in docs], config),
         ),
+        ("words", passage_pairs(word_digests(docs, config), config, config.words_min_shared)),
     ):
         for pair, score in pairs.items():
             found[pair][reason] = score

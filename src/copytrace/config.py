@@ -71,6 +71,16 @@ class CandidateConfig:
     passage_min_words: int = 10
     passage_min_shared: int = 2
     passage_max_docs: int = 50
+    # Pages also paste from the middle of one sentence to the middle of another, or text with no
+    # sentence ends (lists, menus): no whole sentence is shared. Documents that share
+    # `words_min_shared` winnowed hashes of word `words_gram`-grams (`signatures.
+    # word_fingerprints`, one kept per `words_window` grams) are paired too. Two are certain
+    # from a shared run of 2 * 16 + 8 - 1 = 39 words, about the 300 characters a kept run needs
+    # (`classify.kept_passage_chars`); 8 words, not 5, so that stock phrases rarely pair two
+    # pages. A hash in more than `passage_max_docs` documents is skipped. 0 turns this off.
+    words_gram: int = 8
+    words_window: int = 16
+    words_min_shared: int = 2
 
 
 @dataclass(frozen=True, slots=True)

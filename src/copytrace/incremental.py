@@ -67,6 +67,8 @@ def settings(config: Config, models: Models) -> dict[str, str]:
         "minhash_threshold": str(c.minhash_threshold),
         "tfidf_weight": str(c.tfidf_weight),
         "passage_min_words": str(c.passage_min_words),
+        "words_gram": str(c.words_gram),
+        "words_window": str(c.words_window),
     }
 
 

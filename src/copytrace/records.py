@@ -90,7 +90,7 @@ class Candidate:
 
     a: str
     b: str
-    reasons: tuple[str, ...]  # "small", "exact", "minhash", "vector", "passage"
+    reasons: tuple[str, ...]  # "small", "exact", "minhash", "vector", "passage", "words"
     score: float  # the strongest stage-one similarity seen (Jaccard estimate or cosine)
 
 

@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -156,6 +157,39 @@ def passage_digests(doc: Document, min_words: int) -> list[int]:
             raw = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
             found.add(int.from_bytes(raw, "little", signed=True))
     return sorted(found)
+
+
+_MIX = np.uint64(0x100000001B3)  # FNV's 64-bit prime: folds each word's hash into its n-gram's
+
+
+@lru_cache(maxsize=1 << 17)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def word_fingerprints(doc: Document, n: int, window: int) -> list[int]:
+    """Return the winnowed hashes of a document's word `n`-grams, sorted and unique, as signed
+    64-bit integers (SQLite's and Spark's); [] when `n` is 0.
+
+    Winnowing (Schleimer, Wilkerson & Aiken, SIGMOD 2003) keeps the smallest hash of every
+    `window` consecutive n-grams. Two texts that share a run of `window + n - 1` words or more
+    share at least one kept hash, and a run of `2 * window + n - 1` at least two, wherever the
+    run starts or ends: across sentence ends, mid-sentence, in text without sentence ends. The
+    words are those of the compared sentences, lower-cased, in order.
+    """
+    words = [w for s in doc.sentences for w in _WORD.findall(s.text.lower())]
+    count = len(words) - n + 1
+    if n < 1 or count < 1:
+        return []
+    each = np.fromiter(map(_word_hash, words), np.uint64, len(words))
+    grams = each[:count].copy()
+    for k in range(1, n):  # wraps around modulo 2**64, as meant
+        grams = grams * _MIX + each[k : k + count]
+    if count > window:
+        grams = np.lib.stride_tricks.sliding_window_view(grams, window).min(axis=1)
+    else:
+        grams = grams.min(keepdims=True)
+    return np.unique(grams.view(np.int64)).tolist()
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

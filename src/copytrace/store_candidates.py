@@ -1,12 +1,12 @@
 """Stage one against a store: the pairs worth aligning for a batch of new documents.
 
-The scan's four signals as indexed lookups: equal digests (an index on `documents.digest`),
+The scan's five signals as indexed lookups: equal digests (an index on `documents.digest`),
 shared MinHash bands (an index on `bands.hash`, then the Jaccard estimate from the stored
-signature), shared long sentences (an index on `passages.hash`) and nearest neighbours of the
-document vector (the store's ANN index). Inside the batch the scan's own `exact_pairs`,
-`minhash_pairs` and `passage_pairs` apply, and neighbours are taken jointly over the store and the
-batch, so a new document gets its `knn` closest documents wherever they are, as in a scan of
-everything at once, not `knn` in each place.
+signature), shared long sentences (an index on `passages.hash`), shared winnowed word n-grams
+(an index on `words.hash`) and nearest neighbours of the document vector (the store's ANN
+index). Inside the batch the scan's own `exact_pairs`, `minhash_pairs` and `passage_pairs` apply,
+and neighbours are taken jointly over the store and the batch, so a new document gets its `knn`
+closest documents wherever they are, as in a scan of everything at once, not `knn` in each place.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from copytrace.candidates import EXACT_ALL_PAIRS, exact_pairs, minhash_pairs, passage_pairs
+from copytrace.candidates import (
+    EXACT_ALL_PAIRS,
+    exact_pairs,
+    minhash_pairs,
+    passage_pairs,
+    word_digests,
+)
 from copytrace.config import Config
 from copytrace.index import VectorIndex
 from copytrace.records import Candidate, Document
@@ -64,9 +70,13 @@ def store_candidates(
     digests = [passage_digests(d, c.passage_min_words) for d in docs]
     for pair, score in passage_pairs(digests, c).items():
         local[pair]["passage"] = score
+    words = word_digests(docs, c)
+    for pair, score in passage_pairs(words, c, c.words_min_shared).items():
+        local[pair]["words"] = score
     _exact_stored(store, docs, cross)
     _minhash_stored(store, signatures, bands, config, cross)
-    _passages_stored(store, digests, config, cross)
+    _passages_stored(store, "passages", digests, c.passage_min_shared, config, cross)
+    _passages_stored(store, "words", words, c.words_min_shared, config, cross)
     _neighbours(store, vectors, config, local, cross)
     pairs = sorted(cross.items(), key=lambda kv: (kv[0][0], -max(kv[1].values()), kv[0][1]))
     if limit is not None:
@@ -120,25 +130,29 @@ def _minhash_stored(
 
 def _passages_stored(
     store: Store,
+    table: str,
     digests: Sequence[Sequence[int]],
+    min_shared: int,
     config: Config,
     cross: dict[tuple[int, int], Reasons],
 ) -> None:
-    """Pair new documents with the stored ones that share enough of their long sentences."""
-    c = config.candidates
-    query = "SELECT key FROM passages WHERE hash = ? LIMIT ?"
+    """Pair new documents with the stored ones that share `min_shared` of their hashes in `table`:
+    "passages" (long sentences) or "words" (winnowed word n-grams), the reason named alike."""
+    reason = "passage" if table == "passages" else table
+    cap = config.candidates.passage_max_docs
+    query = f"SELECT key FROM {table} WHERE hash = ? LIMIT ?"
     for i, row in enumerate(digests):
         shared: Counter[int] = Counter()
         for value in row:
-            holders = store.conn.execute(query, (value, c.passage_max_docs + 1)).fetchall()
-            if len(holders) <= c.passage_max_docs:
+            holders = store.conn.execute(query, (value, cap + 1)).fetchall()
+            if len(holders) <= cap:
                 shared.update(key for (key,) in holders)
         for key, n in shared.items():
-            if n >= c.passage_min_shared:
+            if n >= min_shared:
                 (total,) = store.conn.execute(
-                    "SELECT COUNT(*) FROM passages WHERE key = ?", (key,)
+                    f"SELECT COUNT(*) FROM {table} WHERE key = ?", (key,)
                 ).fetchone()
-                cross[(i, key)]["passage"] = n / min(len(row), total)
+                cross[(i, key)][reason] = n / min(len(row), total)
 
 
 def _neighbours(

@@ -13,13 +13,16 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copytrace import __version__
 from copytrace.errors import CopytraceError
 
+if TYPE_CHECKING:
+    from copytrace.records import Document
+
 APPLICATION_ID = 0x43545243  # "CTRC" in the SQLite header: tells a store from any other database
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -42,6 +45,9 @@ CREATE TABLE bands(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash
 CREATE TABLE passages(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash, key))
     WITHOUT ROWID;
 CREATE INDEX passages_by_key ON passages(key);
+CREATE TABLE words(hash INTEGER NOT NULL, key INTEGER NOT NULL, PRIMARY KEY(hash, key))
+    WITHOUT ROWID;
+CREATE INDEX words_by_key ON words(key);
 CREATE TABLE line_counts(line TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 -- a < b: one row per related pair, derived/source/direction/reason as oriented by the stories,
@@ -62,14 +68,13 @@ CREATE TABLE batches(
 """
 
 
-def backfill_passages(conn: sqlite3.Connection) -> None:
-    """Store the long-sentence hashes of every stored document, with the default length."""
-    from copytrace.config import CandidateConfig
+def _backfill(
+    conn: sqlite3.Connection, table: str, hashes: Callable[[Document], list[int]]
+) -> bool:
+    """Store `hashes(document)` of every stored document in `table`; return whether any is."""
     from copytrace.records import Document
-    from copytrace.signatures import passage_digests
     from copytrace.store_codec import stored_sentences
 
-    min_words = CandidateConfig().passage_min_words
     keys = [k for (k,) in conn.execute("SELECT key FROM fingerprints ORDER BY key")]
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
@@ -82,13 +87,37 @@ def backfill_passages(conn: sqlite3.Connection) -> None:
         found = []
         for key, text, blob in rows:
             doc = Document(id="", text=text, sentences=stored_sentences(text, blob))
-            found += [(h, key) for h in passage_digests(doc, min_words)]
-        conn.executemany("INSERT OR IGNORE INTO passages(hash, key) VALUES(?, ?)", found)
-    if keys:  # the setting the stored hashes were made with (see `incremental.settings`)
-        conn.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES('passage_min_words', ?)",
-            (str(min_words),),
-        )
+            found += [(h, key) for h in hashes(doc)]
+        conn.executemany(f"INSERT OR IGNORE INTO {table}(hash, key) VALUES(?, ?)", found)
+    return bool(keys)
+
+
+def _remember(conn: sqlite3.Connection, settings: dict[str, int]) -> None:
+    # the settings the stored hashes were made with (see `incremental.settings`)
+    conn.executemany(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)",
+        [(k, str(v)) for k, v in settings.items()],
+    )
+
+
+def backfill_passages(conn: sqlite3.Connection) -> None:
+    """Store the long-sentence hashes of every stored document, with the default length."""
+    from copytrace.config import CandidateConfig
+    from copytrace.signatures import passage_digests
+
+    min_words = CandidateConfig().passage_min_words
+    if _backfill(conn, "passages", lambda doc: passage_digests(doc, min_words)):
+        _remember(conn, {"passage_min_words": min_words})
+
+
+def backfill_words(conn: sqlite3.Connection) -> None:
+    """Store the winnowed word-gram hashes of every stored document, with the default settings."""
+    from copytrace.config import CandidateConfig
+    from copytrace.signatures import word_fingerprints
+
+    c = CandidateConfig()
+    if _backfill(conn, "words", lambda doc: word_fingerprints(doc, c.words_gram, c.words_window)):
+        _remember(conn, {"words_gram": c.words_gram, "words_window": c.words_window})
 
 
 # Schema migrations: MIGRATIONS[v] takes a store from version v to v + 1, in one transaction.
@@ -104,6 +133,14 @@ MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = 
         "PRIMARY KEY(hash, key)) WITHOUT ROWID",
         "CREATE INDEX passages_by_key ON passages(key)",
         backfill_passages,
+    ),
+    # 4: the winnowed word-gram hashes of each document, for passages pasted mid-sentence; stored
+    # documents get theirs now (about a minute per 100,000 documents)
+    3: (
+        "CREATE TABLE words(hash INTEGER NOT NULL, key INTEGER NOT NULL, "
+        "PRIMARY KEY(hash, key)) WITHOUT ROWID",
+        "CREATE INDEX words_by_key ON words(key)",
+        backfill_words,
     ),
 }
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from copytrace.candidates import word_digests
 from copytrace.config import Config
 from copytrace.records import Document, Encoded, Relation
 from copytrace.signatures import passage_digests
@@ -94,6 +95,11 @@ def write_batch(
                 for e, k in zip(plan.encoded, usable, strict=True)
                 for h in passage_digests(e.doc, min_words)
             ],
+        )
+        words = word_digests([e.doc for e in plan.encoded], config.candidates)
+        conn.executemany(
+            "INSERT OR IGNORE INTO words(hash, key) VALUES(?, ?)",
+            [(h, k) for row, k in zip(words, usable, strict=True) for h in row],
         )
         conn.executemany(
             "INSERT INTO line_counts(line, docs) VALUES(?, ?) ON CONFLICT(line) DO UPDATE SET "

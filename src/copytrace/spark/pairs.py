@@ -1,6 +1,6 @@
 """Stage `candidates` on Spark: the pairs worth aligning, found without collecting the corpus.
 
-The same four signals as `candidates.find_candidates`, with the same thresholds and scores:
+The same five signals as `candidates.find_candidates`, with the same thresholds and scores:
 
 - exact: documents grouped by digest; pairs as `candidates.exact_pairs` makes them;
 - minhash: each document's band hashes (`index.LSHIndex.band_hashes`, bands and rows from
@@ -13,7 +13,9 @@ The same four signals as `candidates.find_candidates`, with the same thresholds 
   the local engine's HNSW search is at that size;
 - passage: each document's long-sentence hashes (`signatures.passage_digests`) exploded and grouped
   by hash, hashes held by more than `passage_max_docs` skipped, pairs counted and kept from
-  `passage_min_shared` shared sentences, scored as `candidates.passage_pairs` scores them.
+  `passage_min_shared` shared sentences, scored as `candidates.passage_pairs` scores them;
+- words: the same with each document's winnowed word n-grams (`signatures.word_fingerprints`)
+  and `words_min_shared`.
 
 Corpora smaller than `all_pairs_below` also get every pair, scored by the vectors' dot product.
 """
@@ -24,7 +26,7 @@ import functools
 import inspect
 import math
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,7 +35,8 @@ import pyarrow as pa
 from copytrace.candidates import EXACT_ALL_PAIRS
 from copytrace.config import CandidateConfig
 from copytrace.index import LSHIndex, VectorIndex
-from copytrace.signatures import jaccard, passage_digests
+from copytrace.records import Document
+from copytrace.signatures import jaccard, passage_digests, word_fingerprints
 from copytrace.spark.rows import bytes_array, row_document
 from copytrace.spark.workers import cached, rows_of
 
@@ -43,7 +46,7 @@ if TYPE_CHECKING:
 # Below this many documents VectorIndex searches exactly; the Spark engine then does the same.
 EXACT_KNN_MAX: int = inspect.signature(VectorIndex).parameters["exact_below"].default
 # the order find_candidates records them in
-REASONS = ("small", "exact", "minhash", "vector", "passage")
+REASONS = ("small", "exact", "minhash", "vector", "passage", "words")
 PAIR_SCHEMA = "a long, b long, reason string, score double"
 BUCKET_TARGET = 2_000  # documents per hyperplane bucket, on average (large corpora only)
 HYPERPLANE_TABLES = 4  # independent bucketings; a neighbour missed by one is found by another
@@ -230,6 +233,8 @@ def find_pairs(
     found.append(minhash_pairs(encoded, config))
     found.append(vector_pairs(spark, encoded, n, config))
     found.append(passage_pairs(encoded, config))
+    if config.words_gram > 0:
+        found.append(passage_pairs(encoded, config, words=True))
     union = found[0]
     for df in found[1:]:
         union = union.unionByName(df)
@@ -249,26 +254,41 @@ def find_pairs(
     )
 
 
-def _passage_rows(min_words: int, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _passage_rows(
+    hashes: Callable[[Document], list[int]], batches: Iterable[pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
     for b in batches:
-        orders, hashes = [], []
+        orders, values = [], []
         for row in b.to_pylist():
-            for value in passage_digests(row_document(row), min_words):
+            for value in hashes(row_document(row)):
                 orders.append(row["order"])
-                hashes.append(value)
+                values.append(value)
         yield pa.RecordBatch.from_pydict(
-            {"order": orders, "hash": hashes},
+            {"order": orders, "hash": values},
             schema=pa.schema([("order", pa.int64()), ("hash", pa.int64())]),
         )
 
 
-def passage_pairs(encoded: DataFrame, config: CandidateConfig) -> DataFrame:
-    """Return the pairs that share enough long sentences word for word."""
+def _sentence_digests(min_words: int, doc: Document) -> list[int]:
+    return passage_digests(doc, min_words)
+
+
+def _word_digests(n: int, window: int, doc: Document) -> list[int]:
+    return word_fingerprints(doc, n, window)
+
+
+def passage_pairs(encoded: DataFrame, config: CandidateConfig, words: bool = False) -> DataFrame:
+    """Return the pairs that share enough long sentences word for word or, with `words`, enough
+    winnowed word n-grams (reason "words")."""
     from pyspark.sql import functions as F
 
-    held = encoded.mapInArrow(
-        functools.partial(_passage_rows, config.passage_min_words), "order long, hash long"
-    )
+    if words:
+        hashes = functools.partial(_word_digests, config.words_gram, config.words_window)
+        min_shared, reason = config.words_min_shared, "words"
+    else:
+        hashes = functools.partial(_sentence_digests, config.passage_min_words)
+        min_shared, reason = config.passage_min_shared, "passage"
+    held = encoded.mapInArrow(functools.partial(_passage_rows, hashes), "order long, hash long")
     sizes = held.groupBy("order").count()
     buckets = held.groupBy("hash").agg(F.collect_list("order").alias("members"))
     sized = buckets.filter((F.size("members") > 1) & (F.size("members") <= config.passage_max_docs))
@@ -276,13 +296,13 @@ def passage_pairs(encoded: DataFrame, config: CandidateConfig) -> DataFrame:
         sized.mapInArrow(_bucket_pairs, PAIR_SCHEMA)
         .groupBy("a", "b")
         .agg(F.count("*").alias("shared"))
-        .filter(F.col("shared") >= config.passage_min_shared)
+        .filter(F.col("shared") >= min_shared)
     )
     return (
         shared.join(sizes.withColumnRenamed("order", "a").withColumnRenamed("count", "na"), "a")
         .join(sizes.withColumnRenamed("order", "b").withColumnRenamed("count", "nb"), "b")
         .select(
-            "a", "b", F.lit("passage").alias("reason"),
+            "a", "b", F.lit(reason).alias("reason"),
             (F.col("shared") / F.least("na", "nb")).cast("double").alias("score"),
         )
     )  # fmt: skip
