@@ -74,13 +74,17 @@ class CandidateConfig:
     # Pages also paste from the middle of one sentence to the middle of another, or text with no
     # sentence ends (lists, menus): no whole sentence is shared. Documents that share
     # `words_min_shared` winnowed hashes of word `words_gram`-grams (`signatures.
-    # word_fingerprints`, one kept per `words_window` grams) are paired too. Two are certain
-    # from a shared run of 2 * 16 + 8 - 1 = 39 words, about the 300 characters a kept run needs
-    # (`classify.kept_passage_chars`); 8 words, not 5, so that stock phrases rarely pair two
-    # pages. A hash in more than `passage_max_docs` documents is skipped. 0 turns this off.
+    # word_fingerprints`, one kept per `words_window` grams) are paired too; 8 words, not 5, so
+    # that stock phrases rarely pair two pages. Three are certain from a shared run of
+    # 3 * 16 + 8 - 1 = 55 words, and the ~45 words of the 300 characters a kept run needs
+    # (`classify.kept_passage_chars`) nearly always share three: pan13-noobf pair recall is the
+    # same with two. Two would also pair about 12,000 more documents per 1,000 added to the 100k
+    # benchmark store (wire formulas, the generated articles' borrowed sentences), 1% of them with
+    # a kept run; three pair 36% of those and keep every one of that 1% in a sample of 1,500.
+    # A hash in more than `passage_max_docs` documents is skipped. 0 turns this off.
     words_gram: int = 8
     words_window: int = 16
-    words_min_shared: int = 2
+    words_min_shared: int = 3
 
 
 @dataclass(frozen=True, slots=True)
