@@ -372,6 +372,17 @@ NOTICE_PAGE = (
 )
 
 
+def _as_schema(path: Path, version: int, tables: tuple[str, ...], keys: tuple[str, ...]) -> None:
+    """Turn a store back into one an older schema wrote: without `tables` and the `keys` of meta."""
+    conn = sqlite3.connect(path)
+    for table in tables:
+        conn.execute(f"DROP TABLE {table}")
+    conn.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in keys])
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+    conn.commit()
+    conn.close()
+
+
 def test_a_stored_page_is_paired_with_a_newcomer_that_lifts_its_sentences(
     tmp_path: Path, models: Models
 ) -> None:
@@ -390,13 +401,8 @@ def test_an_older_store_gets_its_passages_when_migrated(
         store.add([Document("club", BRIDGE_PAGE)], PASSAGES_ONLY, models)
         stored = store.conn.execute("SELECT hash, key FROM passages ORDER BY hash").fetchall()
     assert len(stored) == 4  # the page's four long sentences
-    conn = sqlite3.connect(path)  # as schema 2 left it: no passages table, no setting
-    conn.execute("DROP TABLE passages")
-    conn.execute("DROP TABLE words")
-    conn.execute("DELETE FROM meta WHERE key = 'passage_min_words'")
-    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
+    # as schema 2 left it: no passages or words tables, no settings for them
+    _as_schema(path, 2, ("passages", "words"), ("passage_min_words", "words_gram", "words_window"))
     with Store.open(path) as store:
         assert "upgrading" in capsys.readouterr().err
         assert store.meta["schema_version"] == str(store_module.SCHEMA_VERSION)
@@ -431,12 +437,7 @@ def test_a_schema_3_store_gets_its_word_hashes_when_migrated(
         store.add([Document("club", BRIDGE_PAGE)], WORDS_ONLY, models)
         stored = store.conn.execute("SELECT hash, key FROM words ORDER BY hash").fetchall()
     assert len(stored) >= 4
-    conn = sqlite3.connect(path)  # as schema 3 left it: no words table, no settings
-    conn.execute("DROP TABLE words")
-    conn.execute("DELETE FROM meta WHERE key IN ('words_gram', 'words_window')")
-    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
+    _as_schema(path, 3, ("words",), ("words_gram", "words_window"))  # no words table, no settings
     with Store.open(path) as store:
         assert "from store schema 3 to" in capsys.readouterr().err
         assert store.conn.execute("SELECT hash, key FROM words ORDER BY hash").fetchall() == stored

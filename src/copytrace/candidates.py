@@ -93,11 +93,16 @@ def passage_pairs(
     }
 
 
-def word_digests(docs: Sequence[Document], config: CandidateConfig) -> list[list[int]]:
-    """Return each document's winnowed word-gram hashes (empty lists when they are off)."""
+Hashes = tuple[list[list[int]], list[list[int]]]
+
+
+def passage_hashes(docs: Sequence[Document], config: CandidateConfig) -> Hashes:
+    """Return each document's long-sentence hashes, and its winnowed word-gram hashes (empty
+    lists when those are off), for `passage_pairs`."""
+    sentences = [passage_digests(d, config.passage_min_words) for d in docs]
     if config.words_gram < 1:
-        return [[] for _ in docs]
-    return [word_fingerprints(d, config.words_gram, config.words_window) for d in docs]
+        return sentences, [[] for _ in docs]
+    return sentences, [word_fingerprints(d, config.words_gram, config.words_window) for d in docs]
 
 
 def find_candidates(
@@ -108,6 +113,7 @@ def find_candidates(
 ) -> list[Candidate]:
     """Return the candidate pairs of `docs`, each with the signals that proposed it."""
     found: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+    sentences, words = passage_hashes(docs, config)
     if len(docs) < config.all_pairs_below:
         for a in range(len(docs)):
             for b in range(a + 1, len(docs)):
@@ -116,11 +122,8 @@ def find_candidates(
         ("exact", exact_pairs(docs)),
         ("minhash", minhash_pairs(signatures, config)),
         ("vector", vector_pairs(vectors, config)),
-        (
-            "passage",
-            passage_pairs([passage_digests(d, config.passage_min_words) for d in docs], config),
-        ),
-        ("words", passage_pairs(word_digests(docs, config), config, config.words_min_shared)),
+        ("passage", passage_pairs(sentences, config)),
+        ("words", passage_pairs(words, config, config.words_min_shared)),
     ):
         for pair, score in pairs.items():
             found[pair][reason] = score

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from copytrace.candidates import passage_hashes
 from copytrace.clean import iter_lines, line_key
 from copytrace.config import Config
 from copytrace.index import LSHIndex
@@ -252,13 +253,14 @@ def add_batch(
     signatures = minhashes(usable, c.num_perm, c.shingle)
     lsh = LSHIndex(c.num_perm, c.minhash_threshold)
     bands = lsh.band_hashes(signatures) if len(usable) else np.zeros((0, lsh.bands), np.uint64)
-    pairs, stored = store_candidates(store, usable, signatures, bands, vectors, config)
+    passages = passage_hashes(usable, c)
+    pairs, stored = store_candidates(store, usable, signatures, bands, passages, vectors, config)
     by_id: dict[str, Encoded] = {e.doc.id: e for e in encoded}
     relations = (workers or Workers(1)).relate(pairs, by_id, models, config, store, stored)
     plan = BatchWrite(
-        documents=prepared, encoded=encoded, signatures=signatures, bands=bands, vectors=vectors,
-        relations=relations, lines=lines, df=df_batch, hashes=[content_hash(d) for d in prepared],
-        seconds=0.0,
+        documents=prepared, encoded=encoded, signatures=signatures, bands=bands,
+        passages=passages, vectors=vectors, relations=relations, lines=lines, df=df_batch,
+        hashes=[content_hash(d) for d in prepared], seconds=0.0,
     )  # fmt: skip
     keys = store.next_keys(len(prepared))
     # the index takes the batch's vectors while the batch is written, on the core that writing

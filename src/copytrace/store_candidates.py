@@ -18,15 +18,15 @@ import numpy as np
 
 from copytrace.candidates import (
     EXACT_ALL_PAIRS,
+    Hashes,
     exact_pairs,
     minhash_pairs,
     passage_pairs,
-    word_digests,
 )
 from copytrace.config import Config
 from copytrace.index import VectorIndex
 from copytrace.records import Candidate, Document
-from copytrace.signatures import jaccard, passage_digests
+from copytrace.signatures import jaccard
 from copytrace.store import Store
 
 MAX_BUCKET = 500  # a band hash shared by more stored documents is boilerplate (as in LSHIndex)
@@ -38,6 +38,7 @@ def store_candidates(
     docs: Sequence[Document],
     signatures: np.ndarray,
     bands: np.ndarray,
+    hashes: Hashes,
     vectors: np.ndarray,
     config: Config,
     limit: int | None = None,
@@ -67,16 +68,15 @@ def store_candidates(
     if len(docs) > 1:
         for pair, score in minhash_pairs(signatures, c).items():
             local[pair]["minhash"] = score
-    digests = [passage_digests(d, c.passage_min_words) for d in docs]
-    for pair, score in passage_pairs(digests, c).items():
+    sentences, words = hashes
+    for pair, score in passage_pairs(sentences, c).items():
         local[pair]["passage"] = score
-    words = word_digests(docs, c)
     for pair, score in passage_pairs(words, c, c.words_min_shared).items():
         local[pair]["words"] = score
     _exact_stored(store, docs, cross)
     _minhash_stored(store, signatures, bands, config, cross)
-    _passages_stored(store, "passages", digests, c.passage_min_shared, config, cross)
-    _passages_stored(store, "words", words, c.words_min_shared, config, cross)
+    _passages_stored(store, "passages", "passage", sentences, c.passage_min_shared, config, cross)
+    _passages_stored(store, "words", "words", words, c.words_min_shared, config, cross)
     _neighbours(store, vectors, config, local, cross)
     pairs = sorted(cross.items(), key=lambda kv: (kv[0][0], -max(kv[1].values()), kv[0][1]))
     if limit is not None:
@@ -131,14 +131,14 @@ def _minhash_stored(
 def _passages_stored(
     store: Store,
     table: str,
+    reason: str,
     digests: Sequence[Sequence[int]],
     min_shared: int,
     config: Config,
     cross: dict[tuple[int, int], Reasons],
 ) -> None:
-    """Pair new documents with the stored ones that share `min_shared` of their hashes in `table`:
-    "passages" (long sentences) or "words" (winnowed word n-grams), the reason named alike."""
-    reason = "passage" if table == "passages" else table
+    """Pair new documents with the stored ones that share `min_shared` of their hashes in `table`
+    ("passages": long sentences, "words": winnowed word n-grams), for `reason`."""
     cap = config.candidates.passage_max_docs
     query = f"SELECT key FROM {table} WHERE hash = ? LIMIT ?"
     for i, row in enumerate(digests):

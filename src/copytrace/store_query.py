@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from copytrace.candidates import passage_hashes
 from copytrace.config import Config
 from copytrace.index import LSHIndex
 from copytrace.pipeline import Models, document_vectors, encode_all, relate
@@ -90,8 +91,9 @@ def _relate_one(
     vectors = document_vectors(encoded, config, df=df, n_docs=n_docs)
     signatures = minhashes([doc], c.num_perm, c.shingle)
     bands = lsh.band_hashes(signatures)
+    hashes = passage_hashes([doc], c)
     candidates, stored = store_candidates(
-        store, [doc], signatures, bands, vectors, config, limit=QUERY_CANDIDATES
+        store, [doc], signatures, bands, hashes, vectors, config, limit=QUERY_CANDIDATES
     )
     if not candidates:
         return []

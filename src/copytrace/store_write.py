@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from copytrace.candidates import word_digests
+from copytrace.candidates import Hashes
 from copytrace.config import Config
 from copytrace.records import Document, Encoded, Relation
-from copytrace.signatures import passage_digests
 from copytrace.store import Store, to_blob
 from copytrace.store_candidates import band_keys
 from copytrace.store_codec import features_json, relation_json, span_blob
@@ -35,6 +34,7 @@ class BatchWrite:
     encoded: Sequence[Encoded]  # the documents with sentences, in order
     signatures: np.ndarray  # MinHash rows of `encoded`
     bands: np.ndarray  # LSH band hashes of `encoded`
+    passages: Hashes  # long-sentence and word-gram hashes of `encoded`
     vectors: np.ndarray  # candidate vectors of `encoded`
     relations: Sequence[Relation]  # new relations, as aligned
     lines: Counter[str]  # short-line document counts of the batch
@@ -87,20 +87,11 @@ def write_batch(
             "INSERT OR IGNORE INTO bands(hash, key) VALUES(?, ?)",
             [(h, k) for row, k in hashes for h in row],
         )
-        min_words = config.candidates.passage_min_words
-        conn.executemany(
-            "INSERT OR IGNORE INTO passages(hash, key) VALUES(?, ?)",
-            [
-                (h, k)
-                for e, k in zip(plan.encoded, usable, strict=True)
-                for h in passage_digests(e.doc, min_words)
-            ],
-        )
-        words = word_digests([e.doc for e in plan.encoded], config.candidates)
-        conn.executemany(
-            "INSERT OR IGNORE INTO words(hash, key) VALUES(?, ?)",
-            [(h, k) for row, k in zip(words, usable, strict=True) for h in row],
-        )
+        for table, rows in zip(("passages", "words"), plan.passages, strict=True):
+            conn.executemany(
+                f"INSERT OR IGNORE INTO {table}(hash, key) VALUES(?, ?)",
+                [(h, k) for row, k in zip(rows, usable, strict=True) for h in row],
+            )
         conn.executemany(
             "INSERT INTO line_counts(line, docs) VALUES(?, ?) ON CONFLICT(line) DO UPDATE SET "
             "docs = docs + excluded.docs",

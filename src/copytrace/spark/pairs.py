@@ -269,24 +269,18 @@ def _passage_rows(
         )
 
 
-def _sentence_digests(min_words: int, doc: Document) -> list[int]:
-    return passage_digests(doc, min_words)
-
-
-def _word_digests(n: int, window: int, doc: Document) -> list[int]:
-    return word_fingerprints(doc, n, window)
-
-
 def passage_pairs(encoded: DataFrame, config: CandidateConfig, words: bool = False) -> DataFrame:
     """Return the pairs that share enough long sentences word for word or, with `words`, enough
     winnowed word n-grams (reason "words")."""
     from pyspark.sql import functions as F
 
     if words:
-        hashes = functools.partial(_word_digests, config.words_gram, config.words_window)
+        hashes = functools.partial(
+            word_fingerprints, n=config.words_gram, window=config.words_window
+        )
         min_shared, reason = config.words_min_shared, "words"
     else:
-        hashes = functools.partial(_sentence_digests, config.passage_min_words)
+        hashes = functools.partial(passage_digests, min_words=config.passage_min_words)
         min_shared, reason = config.passage_min_shared, "passage"
     held = encoded.mapInArrow(functools.partial(_passage_rows, hashes), "order long, hash long")
     sizes = held.groupBy("order").count()
