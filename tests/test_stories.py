@@ -70,6 +70,31 @@ def test_original_is_the_root_and_siblings_are_marked() -> None:
     assert "siblings" in sibling.evidence.direction_reason
 
 
+def test_every_equal_root_is_weighed_for_the_original() -> None:
+    # three undated copies of one text, each a root over the same four versions: the one the
+    # versions took most from is the original, though it sorts last
+    docs = {k: doc(k, f"text {k}.") for k in ["a", "b", "z", "v1", "v2", "v3", "v4"]}
+    held = {"a": 0.5, "b": 0.6, "z": 0.9}
+    relations = [
+        rel(v, root, direction="containment", cd=cover)
+        for root, cover in held.items()
+        for v in ["v1", "v2", "v3", "v4"]
+    ]
+    _, stories = build_stories(relations, docs)
+    assert stories[0].original == "z"
+    assert "3.60 vs 2.40 for b" in stories[0].original_basis
+
+    held["b"] = 0.89  # within 0.05 in all (3.60 vs 3.56): undecidable
+    relations = [
+        rel(v, root, direction="containment", cd=cover)
+        for root, cover in held.items()
+        for v in ["v1", "v2", "v3", "v4"]
+    ]
+    _, stories = build_stories(relations, docs)
+    assert stories[0].original is None
+    assert "equal weight: z, b" in stories[0].original_basis
+
+
 def test_independent_reports_with_dates_name_the_first() -> None:
     docs = {
         "a": doc("a", "one.", published="2024-05-02"),

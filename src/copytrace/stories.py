@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import cmp_to_key
 
 from rapidfuzz import fuzz, process
 
@@ -262,26 +263,26 @@ def _original(
                     stack.append(child)
         return seen
 
-    ranked = sorted(roots, key=lambda m: (-len(descendants(m)), m))
-    best = ranked[0]
-    if len(ranked) > 1 and len(descendants(ranked[1])) == len(descendants(best)):
-        rival = ranked[1]
-        order = published_order(docs[best], docs[rival])
-        if order:
-            best = best if order < 0 else rival
+    most = max(len(descendants(m)) for m in roots)
+    tied = sorted(m for m in roots if len(descendants(m)) == most)
+    best = tied[0]
+    if len(tied) > 1:
+        by_date = sorted(tied, key=cmp_to_key(lambda x, y: published_order(docs[x], docs[y])))
+        if all(docs[m].published for m in tied) and (
+            published_order(docs[by_date[0]], docs[by_date[1]]) < 0
+        ):
+            best = by_date[0]
         else:
-            # Two copies of one text both look like roots (a near copy and its source, with no
+            # Copies of one text all look like roots (near copies and their source, with no
             # date and nothing left out). The original is the one that holds more of what the
             # other versions took: story-level containment.
-            held = {
-                m: sum(r.coverage_derived for r in directed if r.source == m) for m in (best, rival)
-            }
-            if abs(held[best] - held[rival]) < 0.05:
-                return None, f"two candidate originals of equal weight: {best}, {rival}"
-            best = max(held, key=lambda m: held[m])
-            return best, (
-                f"holds more of what the other versions share ({held[best]:.2f} vs "
-                f"{min(held.values()):.2f}, containment)"
+            held = {m: sum(r.coverage_derived for r in directed if r.source == m) for m in tied}
+            first, second = sorted(tied, key=lambda m: (-held[m], m))[:2]
+            if held[first] - held[second] < 0.05:
+                return None, f"two candidate originals of equal weight: {first}, {second}"
+            return first, (
+                f"holds more of what the other versions share ({held[first]:.2f} vs "
+                f"{held[second]:.2f} for {second}, containment)"
             )
     bases = sorted({r.direction for r in directed if r.source == best})
     return best, "source of " + ", ".join(sorted(children[best])) + " (" + ", ".join(bases) + ")"
