@@ -84,6 +84,25 @@ def test_split_block(text: str, expected: list[str]) -> None:
     assert sentences_of(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The steps are these. 1. Count the words. 2. Drop the stopwords.",
+            ["The steps are these.", "Count the words.", "Drop the stopwords."],
+        ),
+        ("1.\tCount the words.", ["Count the words."]),
+        ("b) Drop the stopwords.", ["Drop the stopwords."]),
+        ("(iv) Weigh the terms.", ["Weigh the terms."]),
+        ("* P(A) is the prior.", ["P(A) is the prior."]),
+        ("- The plant closed.", ["The plant closed."]),
+        ("A. Smith said so. B. Jones agreed.", ["A. Smith said so.", "B. Jones agreed."]),
+    ],
+)
+def test_split_block_leaves_list_markers_out(text: str, expected: list[str]) -> None:
+    assert sentences_of(text) == expected
+
+
 def test_split_block_offsets_are_into_the_whole_text() -> None:
     text = "Header line\nFerries stopped. Buses ran instead.\nFooter"
     start = text.index("Ferries")

@@ -36,6 +36,14 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)[.!?]*[\"'”’»)\]]*$")
 _INITIALS = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]?$|^[A-Z]$")
 _HAS_WORD = re.compile(r"\w")
 _TERMINAL = re.compile(r"[.!?:;\"'”’»)]\s*$")
+# A list marker ("1.", "b)", "(iv)", a bullet) opening a sentence is left out of it, like the
+# space around it: kept as a sentence, every numbered list would align "1." with "1." as a
+# verbatim sentence, and kept in front of its item, it would make "1. Define the value" a
+# different sentence from "Define the value".
+_MARKER = re.compile(r"\s*\(?(?:\d{1,3}|[a-z]|[ivxIVX]{2,4})[.)]\s*$")
+_LEADING_MARKER = re.compile(
+    r"\s*(?:\(?(?:\d{1,3}|[a-z]|[ivxIVX]{2,4})[.)]|\([A-Z]\)|[•·▪◦‣∙*\-–—])\s+(?=\S)"
+)
 
 MAX_SENTENCE = 600  # characters; longer runs (lists, text without punctuation) are cut at a comma
 
@@ -104,13 +112,16 @@ def split_block(text: str, start: int, end: int) -> list[Span]:
         nxt = _OPENING.match(block, m.end())
         if nxt is None or not _ends_sentence(block, m.start(), m.end(), nxt.group(2), m.end()):
             continue
+        if _MARKER.match(block, cuts[-1], m.end()):
+            continue  # a list marker opens the next sentence (and is trimmed off it)
         cuts.append(m.end())
     cuts.append(len(block))
     spans = []
     for a, b in itertools.pairwise(cuts):
         for s, e in _cap_length(block, a, b):
             piece = block[s:e]
-            lead = len(piece) - len(piece.lstrip())
+            marker = _LEADING_MARKER.match(piece)
+            lead = marker.end() if marker else len(piece) - len(piece.lstrip())
             trail = len(piece.rstrip())
             if trail > lead and _HAS_WORD.search(piece):
                 spans.append((start + s + lead, start + s + trail))
