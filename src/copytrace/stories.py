@@ -267,7 +267,11 @@ def _original(
     tied = sorted(m for m in roots if len(descendants(m)) == most)
     best = tied[0]
     if len(tied) > 1:
-        by_date = sorted(tied, key=cmp_to_key(lambda x, y: published_order(docs[x], docs[y])))
+
+        def earlier(x: str, y: str) -> int:
+            return published_order(docs[x], docs[y])
+
+        by_date = sorted(tied, key=cmp_to_key(earlier))
         if all(docs[m].published for m in tied) and (
             published_order(docs[by_date[0]], docs[by_date[1]]) < 0
         ):
