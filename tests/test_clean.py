@@ -89,6 +89,16 @@ def test_normalize_never_leaves_outer_or_double_whitespace(text: str) -> None:
         "Print",
         "Photo: Lakeside Harbour Board",
         "© 2024 Lakeside Gazette. All rights reserved.",
+        "(This story has not been edited by Lakeside Gazette staff and is auto-generated from a "
+        "syndicated feed.)",
+        "(Except for the headline, this story has not been edited by our staff and is published "
+        "from a syndicated feed.)",
+        "(Only the headline and picture of this report may have been reworked by our staff; the "
+        "rest of the content is auto-generated from a syndicated feed.)",
+        "This story has been sourced from a third party syndicated feed, agencies. The Gazette "
+        "accepts no responsibility or liability for its dependability or reliability.",
+        "Disclaimer: This content does not necessarily represent the views of the Gazette.",
+        "Catch up on all the latest sports news and updates here. Also download our app.",
     ],
 )
 def test_site_furniture_is_boilerplate(line: str) -> None:
@@ -104,6 +114,9 @@ def test_site_furniture_is_boilerplate(line: str) -> None:
         "Share prices in Lakeside fell on Monday.",
         "Photographers waited outside the court all morning.",
         "Printing costs rose by a third last year.",
+        "The agency said the story was carried by its syndicated feed to 300 newspapers.",
+        "The disclaimer: it was signed by the board in March.",
+        "Catching up on the backlog took the port two weeks.",
         "",
         "   ",
     ],

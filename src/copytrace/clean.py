@@ -61,6 +61,11 @@ _BOILERPLATE = re.compile(
       | comments? \s* (?:\(\d+\))? (?:\s*[|:].{0,60})?
       | (?:©|\(c\)|copyright\s+(?:©|\(c\)|\d{4})) .{0,160} | all \s+ rights \s+ reserved .{0,40}
       | (?:photo|image|picture|video|credit|file\s+photo) \s* (?::|/|by\b) .{0,160}
+      | \(? (?:(?:except \s+ for \s+ the \s+ headline,?
+                | only \s+ the \s+ headline [^()]{0,80}?) \s+)?
+        this \s+ (?:story|article|report) \b [^()]{0,160} \b syndicated \s+ feed \b .{0,400}
+      | disclaimer \s* : .{0,400}
+      | catch \s+ up \s+ on \s+ (?:all \s+)? the \s+ latest \b .{0,200}
       | print | email | e-mail | whatsapp | facebook | twitter | linkedin | reddit | x
       | [\W\d_]{1,12}
     )$""",
