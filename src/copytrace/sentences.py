@@ -40,10 +40,9 @@ _TERMINAL = re.compile(r"[.!?:;\"'”’»)]\s*$")
 # space around it: kept as a sentence, every numbered list would align "1." with "1." as a
 # verbatim sentence, and kept in front of its item, it would make "1. Define the value" a
 # different sentence from "Define the value".
-_MARKER = re.compile(r"\s*\(?(?:\d{1,3}|[a-z]|[ivxIVX]{2,4})[.)]\s*$")
-_LEADING_MARKER = re.compile(
-    r"\s*(?:\(?(?:\d{1,3}|[a-z]|[ivxIVX]{2,4})[.)]|\([A-Z]\)|[•·▪◦‣∙*\-–—])\s+(?=\S)"
-)
+_ENUMERATOR = r"\(?(?:\d{1,3}|[a-z]|[ivxIVX]{2,4})[.)]"  # "1.", "b)", "(iv)"
+_MARKER = re.compile(rf"\s*{_ENUMERATOR}\s*$")
+_LEADING_MARKER = re.compile(rf"\s*(?:{_ENUMERATOR}|\([A-Z]\)|[•·▪◦‣∙*\-–—])\s+(?=\S)")
 
 MAX_SENTENCE = 600  # characters; longer runs (lists, text without punctuation) are cut at a comma
 

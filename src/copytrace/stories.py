@@ -263,19 +263,21 @@ def _original(
                     stack.append(child)
         return seen
 
-    most = max(len(descendants(m)) for m in roots)
-    tied = sorted(m for m in roots if len(descendants(m)) == most)
+    def earlier(x: str, y: str) -> int:
+        return published_order(docs[x], docs[y])
+
+    reach = {m: len(descendants(m)) for m in roots}
+    most = max(reach.values())
+    tied = sorted(m for m in roots if reach[m] == most)
     best = tied[0]
     if len(tied) > 1:
-
-        def earlier(x: str, y: str) -> int:
-            return published_order(docs[x], docs[y])
-
-        by_date = sorted(tied, key=cmp_to_key(earlier))
-        if all(docs[m].published for m in tied) and (
-            published_order(docs[by_date[0]], docs[by_date[1]]) < 0
-        ):
-            best = by_date[0]
+        first_published = None
+        if all(docs[m].published for m in tied):
+            by_date = sorted(tied, key=cmp_to_key(earlier))
+            if earlier(by_date[0], by_date[1]) < 0:
+                first_published = by_date[0]
+        if first_published is not None:
+            best = first_published
         else:
             # Copies of one text all look like roots (near copies and their source, with no
             # date and nothing left out). The original is the one that holds more of what the
