@@ -15,7 +15,7 @@ from copytrace import store_schema as store_module
 from copytrace.config import Config
 from copytrace.ingest import iter_documents, read_text
 from copytrace.pipeline import Models
-from copytrace.records import Document, ScanResult
+from copytrace.records import Document, Relation, ScanResult
 from copytrace.store import Store, StoreError, StoreLocked
 from copytrace.store_codec import relation_from_json, relation_json
 from copytrace.store_dedup import write_dedup
@@ -383,13 +383,18 @@ def _as_schema(path: Path, version: int, tables: tuple[str, ...], keys: tuple[st
     conn.close()
 
 
+def _newcomer_relations(path: Path, page: str, config: Config, models: Models) -> list[Relation]:
+    """Store the bridge page, then `page` (id "newcomer"); return the newcomer's relations."""
+    with Store.open(path, create=True) as store:
+        store.add([Document("club", BRIDGE_PAGE)], config, models)
+        store.add([Document("newcomer", page)], config, models)
+        return store.relations("newcomer")
+
+
 def test_a_stored_page_is_paired_with_a_newcomer_that_lifts_its_sentences(
     tmp_path: Path, models: Models
 ) -> None:
-    with Store.open(tmp_path / "p.ct", create=True) as store:
-        store.add([Document("club", BRIDGE_PAGE)], PASSAGES_ONLY, models)
-        store.add([Document("museum", MUSEUM_PAGE)], PASSAGES_ONLY, models)
-        (rel,) = store.relations("museum")
+    (rel,) = _newcomer_relations(tmp_path / "p.ct", MUSEUM_PAGE, PASSAGES_ONLY, models)
     assert rel.is_copy and rel.evidence.candidate == ("passage",)
 
 
@@ -418,15 +423,10 @@ def test_an_older_store_gets_its_passages_when_migrated(
 def test_a_stored_page_is_paired_with_a_newcomer_that_pastes_it_mid_sentence(
     tmp_path: Path, models: Models
 ) -> None:
-    with Store.open(tmp_path / "w.ct", create=True) as store:
-        store.add([Document("club", BRIDGE_PAGE)], WORDS_ONLY, models)
-        store.add([Document("notice", NOTICE_PAGE)], WORDS_ONLY, models)
-        (rel,) = store.relations("notice")
+    (rel,) = _newcomer_relations(tmp_path / "w.ct", NOTICE_PAGE, WORDS_ONLY, models)
     assert rel.is_copy and rel.evidence.candidate == ("words",)
-    with Store.open(tmp_path / "p.ct", create=True) as store:  # sentence hashes alone miss it
-        store.add([Document("club", BRIDGE_PAGE)], PASSAGES_ONLY, models)
-        store.add([Document("notice", NOTICE_PAGE)], PASSAGES_ONLY, models)
-        assert store.relations("notice") == []
+    # sentence hashes alone miss it
+    assert _newcomer_relations(tmp_path / "p.ct", NOTICE_PAGE, PASSAGES_ONLY, models) == []
 
 
 def test_a_schema_3_store_gets_its_word_hashes_when_migrated(
