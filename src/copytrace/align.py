@@ -72,9 +72,10 @@ def align_encoded(
     static = a.vectors @ b.vectors.T
     lexical = _lexical(a, b)
     score, method = _pair_scores(a, b, static, lexical, config, rescored or {})
-    groups = _one_to_one(a, b, score, method, static, config)
+    informative = informative_anchors(a, b, config.rare_share)
+    groups = _one_to_one(a, b, score, method, static, config, informative)
     if groups or (static >= config.extend_floor).sum() >= 2:
-        extend(a, b, groups, static, config)
+        extend(a, b, groups, static, config, informative)
     links = [_link(a, b, g) for g in groups]
     return _alignment(a, b, links)
 
@@ -93,10 +94,9 @@ def _pair_scores(
     fuzzy = lexical >= config.fuzzy
     score[fuzzy] = np.maximum(score[fuzzy], lexical[fuzzy])
     method[fuzzy] = "fuzzy"
-    for i, s in enumerate(a.doc.sentences):
-        for j in np.flatnonzero(fuzzy[i]).tolist():
-            if s.text == b.doc.sentences[j].text:
-                score[i, j], method[i, j] = 1.0, "exact"
+    for i, j in np.argwhere(fuzzy).tolist():
+        if a.doc.sentences[i].text == b.doc.sentences[j].text:
+            score[i, j], method[i, j] = 1.0, "exact"
     if rescored:
         band = np.argwhere((static >= config.uncertain) & (static < config.accept) & ~fuzzy)
         for i, j in band.tolist():
@@ -130,9 +130,9 @@ def _one_to_one(
     method: np.ndarray,
     static: np.ndarray,
     config: AlignConfig,
+    informative: frozenset[str],
 ) -> list[Group]:
     """Greedy one-to-one matching, best pairs first (ties broken by position for symmetry)."""
-    informative = informative_anchors(a, b, config.rare_share)
     shared = shared_anchor_counts(
         a, b, np.argwhere(static >= config.extend_floor).tolist(), informative
     )

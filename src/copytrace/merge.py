@@ -24,15 +24,25 @@ class Group:
     method: str
 
 
-def _group_vector(enc: Encoded, indices: list[int]) -> np.ndarray:
-    weights = np.array([enc.lengths[i] for i in indices], dtype=np.float32)
-    vector = (enc.vectors[indices] * weights[:, None]).sum(axis=0)
+def weighted_rows(enc: Encoded) -> np.ndarray:
+    """Return a document's sentence vectors, each times its length (a group's vector is the unit
+    sum of its rows: sentences weigh by how much text they hold)."""
+    return enc.vectors * np.asarray(enc.lengths, dtype=np.float32)[:, None]
+
+
+def _group_vector(rows: np.ndarray, indices: list[int]) -> np.ndarray:
+    vector = rows[indices].sum(axis=0)
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm else vector
 
 
 def extend(
-    a: Encoded, b: Encoded, groups: list[Group], static: np.ndarray, config: AlignConfig
+    a: Encoded,
+    b: Encoded,
+    groups: list[Group],
+    static: np.ndarray,
+    config: AlignConfig,
+    informative: frozenset[str] | None = None,
 ) -> None:
     """Let one sentence stand for several sentences of the other text (condensing, merging).
 
@@ -42,19 +52,28 @@ def extend(
     of its own with two or three free sentences of the other side that together match it well.
     Both sides are treated the same way, so the result does not depend on argument order.
     """
-    informative = informative_anchors(a, b, config.rare_share)
+    if informative is None:
+        informative = informative_anchors(a, b, config.rare_share)
+    rows_a, rows_b = weighted_rows(a), weighted_rows(b)
     for _ in range(3):
         changed = False
         # `sims` is (other x mine): row = a sentence of the other text, column = one of mine
-        for mine, other, sims, side in ((b, a, static, 1), (a, b, static.T, 0)):
+        for mine, other, sims, side, mine_rows, other_rows in (
+            (b, a, static, 1, rows_b, rows_a),
+            (a, b, static.T, 0, rows_a, rows_b),
+        ):
             used = {k for g in groups for k in (g.b if side else g.a)}
             targets = [g for g in groups if len(g.a if side else g.b) == 1]
+            # a sentence can only join a link whose other side it is close to
+            far = [g.a[0] if side else g.b[0] for g in targets]
+            close = sims[far] >= config.extend_floor
             for k in range(len(mine.doc.sentences)):
-                if k in used:
+                if k in used or not close[:, k].any():
                     continue
                 best: tuple[float, Group] | None = None
-                for g in targets:
-                    rank = _join_rank(mine, other, sims, g, k, side, informative, config)
+                for t in np.flatnonzero(close[:, k]).tolist():
+                    g = targets[t]
+                    rank = _join_rank(mine, other, sims, g, k, side, informative, config, mine_rows)
                     if rank is not None and (best is None or rank > best[0]):
                         best = (rank, g)
                 if best is not None:
@@ -63,7 +82,7 @@ def extend(
                     own.sort()
                     used.add(k)
                     changed = True
-            changed |= _seed_merged(mine, other, groups, sims, side, config)
+            changed |= _seed_merged(mine, other, groups, sims, side, config, other_rows)
         if not changed:
             break
 
@@ -77,8 +96,10 @@ def _join_rank(
     side: int,
     informative: frozenset[str],
     config: AlignConfig,
+    rows: np.ndarray,
 ) -> float | None:
-    """Return how well free sentence k of `mine` joins link g, or None when it must not."""
+    """Return how well free sentence k of `mine` joins link g, or None when it must not
+    (`rows`: `mine`'s `weighted_rows`)."""
     own, far = (g.b, g.a) if side else (g.a, g.b)
     closeness = float(sims[far[0], k])
     if closeness < config.extend_floor or len(own) >= config.max_group:
@@ -95,8 +116,8 @@ def _join_rank(
     if min(abs(k - x) for x in own) > 2 and not vouched:
         return None  # far from the link's sentences, and no shared fact to vouch for it
     target = other.vectors[far[0]]
-    gain = float(_group_vector(mine, sorted([*own, k])) @ target) - float(
-        _group_vector(mine, own) @ target
+    gain = float(_group_vector(rows, sorted([*own, k])) @ target) - float(
+        _group_vector(rows, own) @ target
     )
     # Joining must say more of the other sentence (a real gain), or bring figures that the other
     # sentence has. Names alone are not enough: reports of one event share them everywhere.
@@ -112,8 +133,10 @@ def _seed_merged(
     sims: np.ndarray,
     side: int,
     config: AlignConfig,
+    rows: np.ndarray,
 ) -> bool:
-    """Start links where one free sentence matches two or three free sentences taken together."""
+    """Start links where one free sentence matches two or three free sentences taken together
+    (`rows`: the other text's `weighted_rows`)."""
     used_mine = {k for g in groups for k in (g.b if side else g.a)}
     used_other = {k for g in groups for k in (g.a if side else g.b)}
     free_other = np.array(
@@ -125,7 +148,8 @@ def _seed_merged(
     # uncertain-band floor can reach `accept` joined (two related sentences joined gain ~15%).
     block = sims[free_other]
     top2 = -np.partition(-block, 1, axis=0)[:2] if len(free_other) >= 2 else block
-    promising = (top2[1] >= config.extend_floor) & (top2.mean(axis=0) >= config.uncertain)
+    # (the mean of the two at least `uncertain`, written as their sum: halving is exact)
+    promising = (top2[1] >= config.extend_floor) & (top2[0] + top2[1] >= 2 * config.uncertain)
     changed = False
     for k in np.flatnonzero(promising).tolist():
         if k in used_mine or len(free_other) < 2:
@@ -137,7 +161,7 @@ def _seed_merged(
             continue
         vector = mine.vectors[k]
         options = [sorted(top[:n]) for n in (2, 3) if len(top) >= n]
-        values = [float(_group_vector(other, c) @ vector) for c in options]
+        values = [float(_group_vector(rows, c) @ vector) for c in options]
         value = max(values)
         best = options[values.index(value)]
         figures = {x for x in mine.anchors[k] if is_specific(x)}
