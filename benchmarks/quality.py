@@ -1,7 +1,10 @@
 """Quality figures on the labelled dev sets: `copytrace scan DOCS --json`, scored by the scorer.
 
 Usage: python benchmarks/quality.py [--shared ../shared]
-       [--sets seeds,rewrites-dev,clough,pan13,semeval]
+       [--sets seeds,rewrites-dev,clough,pan13,semeval] [--config FILE.toml]
+
+`--config` passes a TOML file of overrides to every scan (see `copytrace.config`), to measure a
+threshold before changing its default.
 
 Prints every figure the scorer computes for each set, then the targets of the scan issue and
 whether each is met. Needs `../shared` (the labelled data are not part of the repository).
@@ -74,12 +77,13 @@ TARGETS = [
 ]
 
 
-def run_scan(docs: Path, out: Path) -> float:
+def run_scan(docs: Path, out: Path, config: Path | None = None) -> float:
     """Run the CLI exactly as a user would; return the wall time in seconds."""
     start = time.perf_counter()
+    extra = ["--config", str(config.resolve())] if config else []
     with open(out, "w") as fh:
         subprocess.run(
-            [sys.executable, "-m", "copytrace", "scan", str(docs), "--json"],
+            [sys.executable, "-m", "copytrace", "scan", str(docs), "--json", *extra],
             stdout=fh,
             check=True,
             cwd=ROOT,
@@ -156,6 +160,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--config", type=Path, help="TOML overrides passed to every scan")
     args = parser.parse_args()
     if not (args.shared / "eval" / "score.py").exists():
         print(f"no labelled data at {args.shared}; pass --shared PATH", file=sys.stderr)
@@ -165,7 +170,7 @@ def main() -> int:
         for name in args.sets.split(","):
             docs, gold = SETS[name]
             out = Path(tmp) / f"{name}.json"
-            seconds = run_scan(args.shared / docs, out)
+            seconds = run_scan(args.shared / docs, out, args.config)
             figures[name] = score(args.shared, args.shared / gold, out)
             print(f"\n== {name}  (copytrace scan {docs} --json: {seconds:.1f} s)")
             for key, value in sorted(figures[name].items()):
