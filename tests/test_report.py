@@ -218,13 +218,19 @@ def test_render_scan_header_story_and_relation(small: ScanResult) -> None:
     assert "why: earliest published" in out
     assert "* orig  2025-04-26" in out  # the original first, marked, with its date
     assert "spun  —           A title" in out  # whitespace in the title collapsed
-    assert "spin          0.90  spun → orig" in out
+    assert "spin           0.90  spun → orig" in out
     assert "coverage 80% of derived, 70% of source · 2 passages" in out
     assert "direction: publication date — dated earlier" in out
     assert "conflict (number): “Some 12,000” vs “More than 10,000”" in out
     assert "1 other document: no copy or report of the same story found" in out
     assert "alone" not in out  # single-document stories are only counted
     assert "\x1b[" not in out
+
+
+def test_render_scan_keeps_the_longest_kind_apart_from_its_score(small: ScanResult) -> None:
+    relation = dataclasses.replace(small.relations[0], kind="near_duplicate")
+    out = render_scan(dataclasses.replace(small, relations=(relation,)), width=100)
+    assert "near_duplicate 0.90  spun → orig" in out
 
 
 def test_render_scan_colours_only_when_asked(small: ScanResult) -> None:

@@ -242,12 +242,12 @@ def _story_lines(
 def _relation_lines(rel: Relation, width: int, paint: Paint) -> list[str]:
     known = rel.direction != "unknown"
     kind = paint(f"{rel.kind:<14}", fg=_KIND_COLOUR.get(rel.kind), bold=rel.is_copy)
-    indent = " " * 24  # under the ids
+    indent = " " * 25  # under the ids
     derived, source = pct(rel.coverage_derived), pct(rel.coverage_source)
     coverage = f"{derived} of derived, {source} of source" if known else f"{derived} / {source}"
     passages = plural(len(rel.passages), "passage")
     lines = [
-        f"    {kind}{rel.score:4.2f}  {rel.derived} {'→' if known else '↔'} {rel.source}",
+        f"    {kind} {rel.score:4.2f}  {rel.derived} {'→' if known else '↔'} {rel.source}",
         paint(f"{indent}coverage {coverage} · {passages}", dim=True),
     ]
     reason = rel.evidence.direction_reason
