@@ -7,6 +7,7 @@ import dataclasses
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -383,6 +384,13 @@ def _as_schema(path: Path, version: int, tables: tuple[str, ...], keys: tuple[st
     conn.close()
 
 
+def _bridge_page_hashes(path: Path, table: str, config: Config, models: Models) -> list[Any]:
+    """Store the bridge page in a new store; return the `(hash, key)` rows of `table`."""
+    with Store.open(path, create=True) as store:
+        store.add([Document("club", BRIDGE_PAGE)], config, models)
+        return store.conn.execute(f"SELECT hash, key FROM {table} ORDER BY hash").fetchall()
+
+
 def _newcomer_relations(path: Path, page: str, config: Config, models: Models) -> list[Relation]:
     """Store the bridge page, then `page` (id "newcomer"); return the newcomer's relations."""
     with Store.open(path, create=True) as store:
@@ -402,9 +410,7 @@ def test_an_older_store_gets_its_passages_when_migrated(
     tmp_path: Path, models: Models, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "old.ct"
-    with Store.open(path, create=True) as store:
-        store.add([Document("club", BRIDGE_PAGE)], PASSAGES_ONLY, models)
-        stored = store.conn.execute("SELECT hash, key FROM passages ORDER BY hash").fetchall()
+    stored = _bridge_page_hashes(path, "passages", PASSAGES_ONLY, models)
     assert len(stored) == 4  # the page's four long sentences
     # as schema 2 left it: no passages or words tables, no settings for them
     _as_schema(path, 2, ("passages", "words"), ("passage_min_words", "words_gram", "words_window"))
@@ -433,9 +439,7 @@ def test_a_schema_3_store_gets_its_word_hashes_when_migrated(
     tmp_path: Path, models: Models, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "old.ct"
-    with Store.open(path, create=True) as store:
-        store.add([Document("club", BRIDGE_PAGE)], WORDS_ONLY, models)
-        stored = store.conn.execute("SELECT hash, key FROM words ORDER BY hash").fetchall()
+    stored = _bridge_page_hashes(path, "words", WORDS_ONLY, models)
     assert len(stored) >= 4
     _as_schema(path, 3, ("words",), ("words_gram", "words_window"))  # no words table, no settings
     with Store.open(path) as store:

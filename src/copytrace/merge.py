@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from copytrace.config import AlignConfig
-from copytrace.evidence import informative_anchors
 from copytrace.records import Encoded
 from copytrace.signatures import is_specific
 
@@ -42,7 +41,7 @@ def extend(
     groups: list[Group],
     static: np.ndarray,
     config: AlignConfig,
-    informative: frozenset[str] | None = None,
+    informative: frozenset[str],
 ) -> None:
     """Let one sentence stand for several sentences of the other text (condensing, merging).
 
@@ -51,9 +50,8 @@ def extend(
     it brings figures that the other side has. A free sentence that no link takes may start a link
     of its own with two or three free sentences of the other side that together match it well.
     Both sides are treated the same way, so the result does not depend on argument order.
+    `informative` are the anchors that can tie two sentences (`evidence.informative_anchors`).
     """
-    if informative is None:
-        informative = informative_anchors(a, b, config.rare_share)
     rows_a, rows_b = weighted_rows(a), weighted_rows(b)
     for _ in range(3):
         changed = False
