@@ -1,6 +1,6 @@
 """Speed figure: rewrites-dev plus the first 5,000 Reuters-21578 articles, one `copytrace scan`.
 
-Usage: python benchmarks/speed.py [--shared ../shared] [--articles 5000]
+Usage: python benchmarks/speed.py [--shared ../shared] [--articles 5000] [--config FILE.toml]
 
 Times the whole `copytrace scan ... --json` process (model load included), reports wall time and
 the peak RSS of its process tree (the scan and its workers), then scores the rewrites-dev
@@ -56,7 +56,7 @@ def reuters_sample(shared: Path, count: int) -> Path:
     return path
 
 
-def timed_scan(inputs: list[Path], result: Path) -> tuple[float, float]:
+def timed_scan(inputs: list[Path], result: Path, config: Path | None = None) -> tuple[float, float]:
     """Run the scan; return (wall seconds, peak RSS of its process tree in MB).
 
     The tree: the scan aligns on worker processes, so the peak is the sum over the scan and its
@@ -65,6 +65,8 @@ def timed_scan(inputs: list[Path], result: Path) -> tuple[float, float]:
     from scale import TreeRSS  # beside this script
 
     command = [sys.executable, "-m", "copytrace", "scan", *map(str, inputs), "--json"]
+    if config is not None:
+        command += ["--config", str(config.resolve())]
     with open(result, "w") as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, cwd=ROOT)
@@ -95,6 +97,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--config", type=Path, help="a TOML file of overrides for the scan")
     args = parser.parse_args()
     rewrites = args.shared / "eval" / "rewrites-dev"
     if not rewrites.exists():
@@ -102,7 +105,7 @@ def main() -> int:
         return 2
     sample = reuters_sample(args.shared, args.articles)
     result_path = OUT / "speed-result.json"
-    wall, rss = timed_scan([rewrites / "docs", sample], result_path)
+    wall, rss = timed_scan([rewrites / "docs", sample], result_path, args.config)
     print(f"copytrace scan rewrites-dev/docs + {args.articles} Reuters articles (2 cores)")
     print(f"  wall time {wall:.1f} s (target <= 90 s), peak RSS {rss:.0f} MB (target <= 3072 MB)")
 
