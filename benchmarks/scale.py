@@ -29,6 +29,10 @@ The data are third-party and stay in /work/shared; everything generated goes und
 benchmarks/out/ (gitignored). Run (about an hour on 2 cores):
 
     python benchmarks/scale.py [--docs 100000] [--out benchmarks/out/scale] [--batch-size 5000]
+
+A quick trial of every step (a few minutes; the test suite runs one):
+
+    python benchmarks/scale.py --docs 1000 --reuters 600 --batch-size 500 --out /tmp/scale
 """
 
 from __future__ import annotations
@@ -133,10 +137,12 @@ def copies(
     return out
 
 
-def build(out: Path, total: int, seed: int = 1987) -> dict:
-    """Write corpus.jsonl.gz, extra.jsonl (1,000 to add), queries.jsonl (200) and truth.jsonl."""
+def build(out: Path, total: int, seed: int = 1987, reuters: int | None = None) -> dict:
+    """Write corpus.jsonl.gz, extra.jsonl (1,000 to add), queries.jsonl (200) and truth.jsonl.
+
+    `reuters` keeps only the first that many real articles (a quick trial of the whole run)."""
     rng = random.Random(seed)
-    real = read_reuters()
+    real = read_reuters()[:reuters]
     split = [sentences(r["text"]) for r in real]
     pool = [s for s in split if s]
     titles = [r["title"] for r in real if r.get("title")]
@@ -425,6 +431,11 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/scale"))
     parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument(
+        "--reuters",
+        type=int,
+        help="use only the first N real articles (a quick trial of every step; default: all)",
+    )
     parser.add_argument("--skip", nargs="*", default=[], help="steps to skip: rewrites, baseline")
     again = "measure query latency and rewrites-dev again on the store a full run left in --out"
     parser.add_argument("--queries-only", action="store_true", help=again)
@@ -437,7 +448,7 @@ def main() -> None:
     # other work on the machine slows every figure: the load average says how much there was
     results: dict = {"machine": f"{os.cpu_count()} cores", "docs": args.docs,
                      "load_average_at_start": os.getloadavg()}  # fmt: skip
-    results["corpus"] = build(out, args.docs)
+    results["corpus"] = build(out, args.docs, reuters=args.reuters)
     truth = [json.loads(x) for x in (out / "truth.jsonl").read_text().splitlines()]
     db = out / "scale.ct"
     for p in out.glob("scale.ct*"):

@@ -1,0 +1,50 @@
+"""The README's benchmark commands run from a fresh environment: each script, on a small input.
+
+They read the labelled data in ../shared (skipped without it) and check what the run found, not
+how fast: the figures themselves come from full runs of the scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _run(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=BENCHMARKS.parent, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_scale_trial_runs_every_step_and_finds_the_injected_copies(
+    shared: Callable[..., Path], tmp_path: Path
+) -> None:
+    shared("eval", "reuters21578", "corpus.jsonl.gz")
+    shared("eval", "rewrites-dev", "gold.jsonl")
+    out = tmp_path / "scale"
+    _run(str(BENCHMARKS / "scale.py"), "--docs", "1000", "--reuters", "600",
+         "--batch-size", "500", "--out", str(out))  # fmt: skip
+    results = json.loads((out / "results.json").read_text())
+    assert results["corpus"] == {"documents": 1000, "real": 600, "generated": 320, "per_kind": 20}
+    for step in ("full", "add_1000"):
+        assert min(results[step]["recall"].values()) >= 0.95, results[step]
+    assert results["query"]["queries"] == 200
+    assert results["query"]["copies_with_a_copy_source"] >= 0.95
+    assert results["index_recall"]["reader"]["documents_with_a_neighbour"] > 0
+    assert results["datasketch"]["recall"]["exact"] == 1.0  # the baseline ran (datasketch is in)
+    assert results["rewrites_dev"]["derived"] == 96
+    assert results["rewrites_dev"]["own_source_first"] >= 0.9
+
+
+def test_quality_prints_the_seeds_targets(shared: Callable[..., Path]) -> None:
+    shared("eval", "seeds", "gold.jsonl")
+    printed = _run(str(BENCHMARKS / "quality.py"), "--sets", "seeds")
+    assert "== seeds" in printed
+    assert "MISS" not in printed  # the seeds' targets are all met (test_acceptance checks them too)
