@@ -1,6 +1,7 @@
 """Speed figure: rewrites-dev plus the first 5,000 Reuters-21578 articles, one `copytrace scan`.
 
 Usage: python benchmarks/speed.py [--shared ../shared] [--articles 5000] [--config FILE.toml]
+       [--out benchmarks/out]
 
 Times the whole `copytrace scan ... --json` process (model load included), reports wall time and
 the peak RSS of its process tree (the scan and its workers), then scores the rewrites-dev
@@ -10,7 +11,7 @@ documents inside that run twice:
 - without the Reuters articles that *are* rewrites-dev sources or distractors (rewrites-dev was
   built from Reuters-21578, so the first 5,000 articles contain 14 of its documents verbatim, and
   their copies are rightly found to copy them too). The relations touching those 14 are dropped.
-Needs `../shared`; writes its inputs and outputs under benchmarks/out/.
+Needs `../shared`; writes its inputs and outputs under benchmarks/out/ (or `--out`).
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 
 
-def reuters_sample(shared: Path, count: int) -> Path:
-    """Write the first `count` Reuters articles as JSONL (id, title, published, text)."""
-    path = OUT / f"reuters-first-{count}.jsonl"
+def reuters_sample(shared: Path, count: int, folder: Path) -> Path:
+    """Write the first `count` Reuters articles as JSONL (id, title, published, text) in
+    `folder`."""
+    path = folder / f"reuters-first-{count}.jsonl"
     if path.exists():
         return path
-    OUT.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     source = shared / "eval" / "reuters21578" / "corpus.jsonl.gz"
     with gzip.open(source, "rt", encoding="utf-8") as fh, open(path, "w") as out:
         for n, line in enumerate(fh):
@@ -98,13 +100,14 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--config", type=Path, help="a TOML file of overrides for the scan")
+    parser.add_argument("--out", type=Path, default=OUT, help="where inputs and results go")
     args = parser.parse_args()
     rewrites = args.shared / "eval" / "rewrites-dev"
     if not rewrites.exists():
         print(f"no labelled data at {args.shared}; pass --shared PATH", file=sys.stderr)
         return 2
-    sample = reuters_sample(args.shared, args.articles)
-    result_path = OUT / "speed-result.json"
+    sample = reuters_sample(args.shared, args.articles, args.out)
+    result_path = args.out / "speed-result.json"
     wall, rss = timed_scan([rewrites / "docs", sample], result_path, args.config)
     print(f"copytrace scan rewrites-dev/docs + {args.articles} Reuters articles (2 cores)")
     print(f"  wall time {wall:.1f} s (target <= 90 s), peak RSS {rss:.0f} MB (target <= 3072 MB)")
@@ -118,7 +121,7 @@ def main() -> int:
             origins.add(f"reuters-{match.group(1)}")
     result = json.loads(result_path.read_text())
     overlap = {d["id"] for d in result["documents"]} & origins
-    clean_path = OUT / "speed-result-without-overlap.json"
+    clean_path = args.out / "speed-result-without-overlap.json"
     clean_path.write_text(json.dumps(without(result, overlap)))
     keys = [
         "recall.all",

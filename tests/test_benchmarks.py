@@ -48,3 +48,15 @@ def test_quality_prints_the_seeds_targets(shared: Callable[..., Path]) -> None:
     printed = _run(str(BENCHMARKS / "quality.py"), "--sets", "seeds")
     assert "== seeds" in printed
     assert "MISS" not in printed  # the seeds' targets are all met (test_acceptance checks them too)
+
+
+def test_speed_scores_rewrites_dev_inside_the_larger_scan(
+    shared: Callable[..., Path], tmp_path: Path
+) -> None:
+    shared("eval", "reuters21578", "corpus.jsonl.gz")
+    shared("eval", "rewrites-dev", "gold.jsonl")
+    printed = _run(str(BENCHMARKS / "speed.py"), "--articles", "100", "--out", str(tmp_path))
+    assert "wall time" in printed
+    assert "rewrites-dev figures, as scored" in printed
+    result = json.loads((tmp_path / "speed-result.json").read_text())
+    assert len(result["documents"]) > 100  # the Reuters sample and rewrites-dev, in one scan

@@ -4,6 +4,7 @@ scan, and the labelled dev sets' figures that must hold exactly (precision, no d
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from copytrace.config import Config
-from copytrace.pipeline import Models, compare_documents, scan, scan_documents
+from copytrace.pipeline import Models, compare_documents, scan, scan_documents, within_budget
 from copytrace.records import COPY_KINDS, Document, ScanResult
 
 S000 = "000_500a8c1d4f6eb8df"
@@ -179,3 +180,25 @@ def test_a_scan_on_workers_finds_what_one_process_finds(
     result = scan([seeds], Config(), models, workers=2)
     assert result.relations == seed_scan.relations
     assert result.stories == seed_scan.stories
+
+
+def test_within_budget_embeds_a_small_queue_whole_and_cuts_a_long_one() -> None:
+    def found(*keys: str) -> dict[tuple[str, int], str]:
+        return {(k, 0): k for k in keys}
+
+    queue = [found("a", "b"), found("a", "c"), found("d", "e"), found("f")]
+    # a pair counts whole, keys it shares with earlier pairs included; the walk stops at a misfit
+    assert list(within_budget(queue, 3)) == [("a", 0), ("b", 0)]
+    # the whole queue wants 6 sentences: at most 6 embeds it all, whatever the budget
+    assert len(within_budget(queue, 3, whole_below=6)) == 6
+    assert list(within_budget(queue, 3, whole_below=5)) == [("a", 0), ("b", 0)]
+    # the walk reads no further than it must: here until the queue wants more than 3 sentences
+    consumed = []
+
+    def walk() -> Iterator[dict[tuple[str, int], str]]:
+        for item in queue:
+            consumed.append(item)
+            yield item
+
+    within_budget(walk(), 3, whole_below=3)
+    assert len(consumed) == 3

@@ -33,7 +33,8 @@ def seed_candidates(
 @pytest.mark.parametrize("budget", [400, 30])  # the whole second look, and a cut-short one
 def test_workers_relate_as_one_relate_call(seeds: Path, models: Models, budget: int) -> None:
     config = Config()
-    config = replace(config, align=replace(config.align, max_rescore=budget))
+    # the seeds' queue is small enough to be embedded whole unless that is turned off
+    config = replace(config, align=replace(config.align, max_rescore=budget, rescore_whole_below=0))
     _, encoded, candidates = seed_candidates(seeds, models, config)
     by_id = {e.doc.id: e for e in encoded}
     pool = Workers(2, min_pairs=1)

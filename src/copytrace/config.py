@@ -117,6 +117,15 @@ class AlignConfig:
     # same dev figures as 800 in half the time). The pairs the
     # static pass leaves between kinds go first, most promising first.
     max_rescore: int = 400
+    # ... unless the whole queue wants at most this many sentences: then every queued pair gets
+    # its second look (at most ~15 s of MiniLM). The budget left 22 of rewrites-dev's 186 queued
+    # pairs out (461 sentences wanted); with the first 100 or 300 Reuters articles scanned beside
+    # the set (636 and 1,256 wanted) it left out 100 of 274 and 320 of 521, among them a remix
+    # that only MiniLM finds (remix recall 0.958 -> 0.917). clough wants 973 (one more false
+    # link between two answers, precision 0.977 -> 0.974), semeval 1,162 (Pearson 0.753 ->
+    # 0.752). Large scans and store batches want many thousands (20,613 in
+    # `benchmarks/speed.py`'s 5,132 documents) and keep `max_rescore`.
+    rescore_whole_below: int = 2000
     # A pair the static pass found unrelated still gets a second look when this share of a text
     # aligned: MiniLM may find the rest of a heavy rewrite.
     second_look_coverage: float = 0.15

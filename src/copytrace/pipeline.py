@@ -167,27 +167,36 @@ def uncertain_sentences(a: Encoded, b: Encoded, config: AlignConfig) -> dict[tup
 
 
 def within_budget(
-    queue: Iterable[Mapping[tuple[str, int], str]], budget: int
+    queue: Iterable[Mapping[tuple[str, int], str]], budget: int, whole_below: int = 0
 ) -> dict[tuple[str, int], str]:
-    """Return the sentences to embed: each queued pair's sentences in turn, until the next pair's
-    would exceed `budget` (a pair is embedded whole or not at all)."""
-    wanted: dict[tuple[str, int], str] = {}
+    """Return the sentences to embed: every queued pair's when the whole queue wants at most
+    `whole_below` sentences; otherwise each pair's in turn, until the next pair's would exceed
+    `budget` (a pair is embedded whole or not at all).
+
+    The queue is read only as far as needed: up to `whole_below` sentences' worth of pairs, or to
+    where `budget` stops, whichever is further.
+    """
+    everything: dict[tuple[str, int], str] = {}
+    cut: dict[tuple[str, int], str] | None = None  # what `budget` takes, once it is exceeded
     for found in queue:
-        if len(wanted) + len(found) > budget:
-            break
-        wanted.update(found)
-    return wanted
+        if cut is None and len(everything) + len(found) > budget:
+            cut = dict(everything)
+        everything.update(found)
+        if cut is not None and len(everything) > whole_below:
+            return cut
+    return everything
 
 
 def rescore(
     pairs: Iterable[tuple[Encoded, Encoded]], models: Models, config: AlignConfig
 ) -> dict[tuple[str, int], np.ndarray]:
-    """Embed with MiniLM the sentences of uncertain pairs, in the given order, up to the budget."""
+    """Embed with MiniLM the sentences of uncertain pairs, in the given order, up to the budget
+    (all of them when the whole queue is small: `within_budget`)."""
     minilm = models.minilm
     if minilm is None:
         return {}
     queue = (uncertain_sentences(a, b, config) for a, b in pairs)
-    wanted = within_budget(queue, config.max_rescore)
+    wanted = within_budget(queue, config.max_rescore, config.rescore_whole_below)
     if not wanted:
         return {}
     keys = list(wanted)

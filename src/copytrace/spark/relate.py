@@ -10,7 +10,8 @@ which gives the local engine's answers on any input:
    `classify.classify`, conflicts as `pipeline.relate` attaches them) and list the uncertain
    sentences of the pairs that need a second look (`align.uncertain_pairs`);
 2. the driver walks those pairs in rank order from a sorted stream and stops where the local
-   budget stops (it reads only that prefix: at most `max_rescore` sentences' worth of pairs);
+   budget stops (it reads only that prefix: at most `max_rescore` sentences' worth of pairs, or
+   `rescore_whole_below` when the whole queue may want fewer);
 3. one executor task embeds the chosen sentences with MiniLM, in the local order and batches;
 4. the vectors are broadcast, and executors align again the pairs the local engine would.
 
@@ -92,13 +93,15 @@ def second_look(
     return {"a": pair["a"], "b": pair["b"], "rel": _row(rel, a, b, config)}
 
 
-def choose(queue: Iterable[list[dict[str, Any]]], budget: int) -> dict[tuple[str, int], str]:
+def choose(
+    queue: Iterable[list[dict[str, Any]]], budget: int, whole_below: int = 0
+) -> dict[tuple[str, int], str]:
     """Return the sentences MiniLM embeds, in order: `pipeline.within_budget` over the queue.
 
     `queue` yields each second-look pair's uncertain sentences, best-ranked pair first.
     """
     return pipeline.within_budget(
-        ({(f["doc"], f["i"]): f["text"] for f in found} for found in queue), budget
+        ({(f["doc"], f["i"]): f["text"] for f in found} for found in queue), budget, whole_below
     )
 
 
@@ -199,7 +202,11 @@ def relate_pairs(
         .orderBy(F.desc("priority"), F.desc("a"), F.desc("b"))
         .select("found")
     )
-    wanted = choose((r["found"] for r in pages(queue)), config.align.max_rescore)
+    wanted = choose(
+        (r["found"] for r in pages(queue)),
+        config.align.max_rescore,
+        config.align.rescore_whole_below,
+    )
     info["second_look"] = first.filter("second").count()
     info["rescored_sentences"] = len(wanted)
     if not wanted:
