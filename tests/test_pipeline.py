@@ -12,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from copytrace.config import Config
-from copytrace.pipeline import Models, compare_documents, scan, scan_documents, within_budget
+from copytrace.pipeline import (
+    Models,
+    compare_documents,
+    scan,
+    scan_documents,
+    whole_queue_limit,
+    within_budget,
+)
 from copytrace.records import COPY_KINDS, Document, ScanResult
 
 S000 = "000_500a8c1d4f6eb8df"
@@ -202,3 +209,10 @@ def test_within_budget_embeds_a_small_queue_whole_and_cuts_a_long_one() -> None:
 
     within_budget(walk(), 3, whole_below=3)
     assert len(consumed) == 3
+
+
+def test_a_queue_is_embedded_whole_only_when_small_for_its_job() -> None:
+    config = Config().align  # 4 sentences per document, 2,000 at most
+    assert whole_queue_limit(config, 50) == 200  # a 50-document batch: its own share only
+    assert whole_queue_limit(config, 220) == 880  # a set the size of rewrites-dev
+    assert whole_queue_limit(config, 5_000) == 2_000

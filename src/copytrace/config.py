@@ -117,14 +117,17 @@ class AlignConfig:
     # same dev figures as 800 in half the time). The pairs the
     # static pass leaves between kinds go first, most promising first.
     max_rescore: int = 400
-    # ... unless the whole queue wants at most this many sentences: then every queued pair gets
-    # its second look (at most ~15 s of MiniLM). The budget left 22 of rewrites-dev's 186 queued
-    # pairs out (461 sentences wanted); with the first 100 or 300 Reuters articles scanned beside
-    # the set (636 and 1,256 wanted) it left out 100 of 274 and 320 of 521, among them a remix
-    # that only MiniLM finds (remix recall 0.958 -> 0.917). clough wants 973 (one more false
-    # link between two answers, precision 0.977 -> 0.974), semeval 1,162 (Pearson 0.753 ->
-    # 0.752). Large scans and store batches want many thousands (20,613 in
-    # `benchmarks/speed.py`'s 5,132 documents) and keep `max_rescore`.
+    # ... unless the whole queue is small for the job: at most `rescore_whole_per_document`
+    # sentences per document related (a scan's documents, or the new ones of a store batch), and
+    # never more than `rescore_whole_below` (~15 s of MiniLM). Then every queued pair gets its
+    # second look. The budget left 22 of rewrites-dev's 186 queued pairs out (461 sentences
+    # wanted); with the first 100 or 300 Reuters articles scanned beside the set (636 and 1,256
+    # wanted) it left out 100 of 274 and 320 of 521, among them a remix that only MiniLM finds
+    # (remix recall 0.958 -> 0.917): 4 per document covers all three. Queues that are long for
+    # their job keep `max_rescore`: clough's (973 for 95 documents), semeval's (1,162 for 208), a
+    # 50-document add to the 100k benchmark store (13 s; 30 s with its queue embedded whole),
+    # and large scans and batches (20,613 for `benchmarks/speed.py`'s 5,132 documents).
+    rescore_whole_per_document: int = 4
     rescore_whole_below: int = 2000
     # A pair the static pass found unrelated still gets a second look when this share of a text
     # aligned: MiniLM may find the rest of a heavy rewrite.

@@ -187,16 +187,25 @@ def within_budget(
     return everything
 
 
+def whole_queue_limit(config: AlignConfig, documents: int) -> int:
+    """Return how many sentences a second-look queue may want and still be embedded whole, for a
+    job that relates `documents` documents (a scan's, or a batch's new ones)."""
+    return min(config.rescore_whole_below, config.rescore_whole_per_document * documents)
+
+
 def rescore(
-    pairs: Iterable[tuple[Encoded, Encoded]], models: Models, config: AlignConfig
+    pairs: Iterable[tuple[Encoded, Encoded]],
+    models: Models,
+    config: AlignConfig,
+    documents: int = 0,
 ) -> dict[tuple[str, int], np.ndarray]:
     """Embed with MiniLM the sentences of uncertain pairs, in the given order, up to the budget
-    (all of them when the whole queue is small: `within_budget`)."""
+    (all of them when the whole queue is small for a job of `documents`: `whole_queue_limit`)."""
     minilm = models.minilm
     if minilm is None:
         return {}
     queue = (uncertain_sentences(a, b, config) for a, b in pairs)
-    wanted = within_budget(queue, config.max_rescore, config.rescore_whole_below)
+    wanted = within_budget(queue, config.max_rescore, whole_queue_limit(config, documents))
     if not wanted:
         return {}
     keys = list(wanted)
@@ -225,13 +234,18 @@ def with_conflicts(rel: Relation, derived: Encoded, source: Encoded, config: Con
 
 
 def relate(
-    candidates: Sequence[Candidate], encoded: dict[str, Encoded], models: Models, config: Config
+    candidates: Sequence[Candidate],
+    encoded: dict[str, Encoded],
+    models: Models,
+    config: Config,
+    documents: int | None = None,
 ) -> list[Relation]:
     """Align and classify every candidate pair; attach conflicts to what is related.
 
     A first pass uses the static model only. Pairs it leaves between kinds get a second look with
     MiniLM on their uncertain sentence pairs, most promising first, within a fixed budget of
-    sentences, so the cost of MiniLM stays bounded whatever the corpus size.
+    sentences, so the cost of MiniLM stays bounded whatever the corpus size; a queue that is small
+    for the job's `documents` (default: all of `encoded`) is embedded whole.
     """
     pairs = [(encoded[c.a], encoded[c.b]) for c in candidates]
     found: list[Relation | None] = []
@@ -243,7 +257,8 @@ def relate(
         found.append(rel)
         if priority is not None:
             second.append((priority, k))
-    second_looks(candidates, pairs, found, second, models, config)
+    count = len(encoded) if documents is None else documents
+    second_looks(candidates, pairs, found, second, models, config, count)
     return [
         with_conflicts(rel, encoded[rel.derived], encoded[rel.source], config)
         for rel in found
@@ -258,15 +273,17 @@ def second_looks(
     second: Sequence[tuple[float, int]],
     models: Models,
     config: Config,
+    documents: int = 0,
 ) -> list[int]:
     """Give the queued pairs (`(priority, index)`) their second look with MiniLM, best first,
-    within the budget; replace their verdicts in `found` and return the indices looked at again."""
+    within the budget (or all of them, when the queue is small for a job of `documents`: see
+    `rescore`); replace their verdicts in `found` and return the indices looked at again."""
     if not second or models.minilm is None:
         return []
     order = [k for _, k in sorted(second, reverse=True)]
     # `pairs` may load documents on access: read only the prefix the budget takes, then the pairs
     # whose first document MiniLM embedded
-    rescored = rescore((pairs[k] for k in order), models, config.align)
+    rescored = rescore((pairs[k] for k in order), models, config.align, documents)
     embedded = {doc_id for doc_id, _ in rescored}
     again = []
     for k in order:

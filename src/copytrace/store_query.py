@@ -99,7 +99,7 @@ def _relate_one(
         return []
     by_id = {e.doc.id: e for e in store.load_encoded(stored.values()).values()}
     by_id[doc.id] = encoded[0]
-    return relate(candidates, by_id, models, config)
+    return relate(candidates, by_id, models, config, documents=1)
 
 
 def _renamed(rel: Relation, internal: str, given: str) -> Relation:

@@ -163,10 +163,9 @@ class Workers:
         """
         stored = stored or {}
         n = min(self.count, len(candidates) // self.min_pairs)
-        if n <= 1:
-            if store is not None and stored:
-                encoded = {**encoded, **_load(store, stored)}
-            return relate(candidates, encoded, models, config)
+        if n <= 1:  # the job's documents are the new ones, whatever stored ones they meet
+            loaded = _load(store, stored) if store is not None and stored else {}
+            return relate(candidates, {**encoded, **loaded}, models, config, len(encoded))
         self.start(config)
         assert self._pool is not None
         db = store.path.resolve() if store is not None else None
@@ -186,7 +185,7 @@ class Workers:
                 if priority is not None:
                     second.append((priority, index))
         pairs = _Pairs(candidates, encoded, store, stored)
-        for index in second_looks(candidates, pairs, found, second, models, config):
+        for index in second_looks(candidates, pairs, found, second, models, config, len(encoded)):
             rel = found[index]
             if rel is not None:
                 found[index] = with_conflicts(

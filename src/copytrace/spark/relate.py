@@ -11,7 +11,7 @@ which gives the local engine's answers on any input:
    sentences of the pairs that need a second look (`align.uncertain_pairs`);
 2. the driver walks those pairs in rank order from a sorted stream and stops where the local
    budget stops (it reads only that prefix: at most `max_rescore` sentences' worth of pairs, or
-   `rescore_whole_below` when the whole queue may want fewer);
+   as far as `pipeline.whole_queue_limit` when the whole queue may want fewer);
 3. one executor task embeds the chosen sentences with MiniLM, in the local order and batches;
 4. the vectors are broadcast, and executors align again the pairs the local engine would.
 
@@ -202,11 +202,8 @@ def relate_pairs(
         .orderBy(F.desc("priority"), F.desc("a"), F.desc("b"))
         .select("found")
     )
-    wanted = choose(
-        (r["found"] for r in pages(queue)),
-        config.align.max_rescore,
-        config.align.rescore_whole_below,
-    )
+    whole = pipeline.whole_queue_limit(config.align, encoded.count())
+    wanted = choose((r["found"] for r in pages(queue)), config.align.max_rescore, whole)
     info["second_look"] = first.filter("second").count()
     info["rescored_sentences"] = len(wanted)
     if not wanted:
