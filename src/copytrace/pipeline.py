@@ -281,8 +281,8 @@ def second_looks(
     if not second or models.minilm is None:
         return []
     order = [k for _, k in sorted(second, reverse=True)]
-    # `pairs` may load documents on access: read only the prefix the budget takes, then the pairs
-    # whose first document MiniLM embedded
+    # `pairs` may load documents on access: read only the prefix `within_budget` walks, then the
+    # pairs whose first document MiniLM embedded
     rescored = rescore((pairs[k] for k in order), models, config.align, documents)
     embedded = {doc_id for doc_id, _ in rescored}
     again = []

@@ -271,13 +271,10 @@ def _original(
     tied = sorted(m for m in roots if reach[m] == most)
     best = tied[0]
     if len(tied) > 1:
-        first_published = None
-        if all(docs[m].published for m in tied):
-            by_date = sorted(tied, key=cmp_to_key(earlier))
-            if earlier(by_date[0], by_date[1]) < 0:
-                first_published = by_date[0]
-        if first_published is not None:
-            best = first_published
+        all_dated = all(docs[m].published for m in tied)
+        by_date = sorted(tied, key=cmp_to_key(earlier)) if all_dated else []
+        if by_date and earlier(by_date[0], by_date[1]) < 0:
+            best = by_date[0]
         else:
             # Copies of one text all look like roots (near copies and their source, with no
             # date and nothing left out). The original is the one that holds more of what the
