@@ -15,7 +15,7 @@ import pytest
 from copytrace import store_schema as store_module
 from copytrace.config import Config
 from copytrace.ingest import iter_documents, read_text
-from copytrace.pipeline import Models
+from copytrace.pipeline import Models, scan
 from copytrace.records import Document, Relation, ScanResult
 from copytrace.store import Store, StoreError, StoreLocked
 from copytrace.store_codec import relation_from_json, relation_json
@@ -145,6 +145,30 @@ def test_regrouping_a_story_leaves_its_same_story_relations_whole(
     assert before and report.stories and before <= after
     assert len(story.members) == len(docs)
     assert all(relation_from_json(row[-1]).links for row in after)
+
+
+REMIX_STORY = ["dac9137829d6", "8512b5a83fed", "9e6a2a4fe771", "6cee517f1efe", "0c6273e8360d"]
+
+
+@pytest.mark.parametrize("order", [[[0, 1, 2, 3], [4]], [[4], [0, 1, 2, 3]]])
+def test_a_copy_through_a_rewrite_is_stored_as_a_scan_finds_it(
+    tmp_path: Path, shared: Any, models: Models, order: list[list[int]]
+) -> None:
+    """rewrites-dev's remix 0c6273e8360d copies its source only through the source's spin
+    (`stories._through_rewrites`): the store makes the same copy whichever arrives last."""
+    paths = [shared("eval", "rewrites-dev", "docs", f"{i}.txt") for i in REMIX_STORY]
+    docs = list(iter_documents(paths, Config().read, []))
+    scanned = edges(scan(paths, Config(), models).relations)
+    remix, source = REMIX_STORY[-1], REMIX_STORY[0]
+    assert (remix, source, "condensed", "containment") in scanned
+    with Store.open(tmp_path / "s.ct", create=True) as store:
+        for part in order:
+            store.add([docs[i] for i in part], Config(), models)
+        stored = {e for i in REMIX_STORY for e in edges(store.relations(i))}
+        through = next(r for r in store.relations(remix) if r.source == source)
+    assert stored == scanned
+    assert through.evidence.direction_reason.startswith("through 8512b5a83fed:")
+    assert through.passages  # its own alignment with the source, as evidence
 
 
 def test_stored_partners_load_as_they_were_encoded(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copytrace.config import StoryConfig
 from copytrace.records import Document, Evidence, Link, Relation, Sentence
 from copytrace.stories import build_stories, fidelity_votes, group
 
@@ -131,3 +132,48 @@ def test_quote_fidelity_points_at_the_rewording() -> None:
     copy = next(r for r in oriented if r.kind == "spin")
     assert (copy.derived, copy.source, copy.direction) == ("spin", "orig", "quote_fidelity")
     assert stories[0].original == "orig"
+
+
+def test_a_copy_of_a_whole_rewrite_is_a_copy_of_what_it_rewrites() -> None:
+    docs = {k: doc(k, f"text {k}.") for k in "xby"}
+    relations = [
+        rel("x", "b", kind="condensed", direction="containment", score=0.75),
+        rel("b", "y", kind="spin", direction="published", score=0.86),
+        rel("y", "x", kind="same_story", cd=0.2, cs=0.3),  # stored either way round
+    ]
+    oriented, stories = build_stories(relations, docs)
+    through = next(r for r in oriented if {r.derived, r.source} == {"x", "y"})
+    assert (through.derived, through.source, through.kind) == ("x", "y", "condensed")
+    assert through.score == 0.75 and through.direction == "containment"
+    assert through.evidence.direction_reason.startswith("through b:")
+    # its own alignment with y stays: the coverages of the same-story pair, turned with it
+    assert (through.coverage_derived, through.coverage_source) == (0.3, 0.2)
+    assert stories[0].original == "y"
+
+
+def test_no_copy_through_a_partial_copy_an_undirected_one_a_wide_alignment_or_when_off() -> None:
+    docs = {k: doc(k, f"text {k}.") for k in "xby"}
+    same = rel("x", "y", kind="same_story", cd=0.2, cs=0.3)
+    whole = [rel("x", "b", "condensed", "containment"), rel("b", "y", "spin", "published")]
+    cases = [
+        # b only condenses y: not all of y is in b
+        (
+            [rel("x", "b", "condensed", "containment"), rel("b", "y", "condensed", "published")],
+            same,
+        ),
+        # x only reuses a passage of b
+        ([rel("x", "b", "partial_reuse", "published"), rel("b", "y", "spin", "published")], same),
+        ([rel("x", "b", "condensed", "unknown"), rel("b", "y", "spin", "published")], same),
+        # x and y align over half of x and still are no copy: their facts differ
+        (whole, rel("x", "y", kind="same_story", cd=0.5, cs=0.3)),
+    ]
+    for relations, direct in cases:
+        oriented, _ = build_stories([*relations, direct], docs)
+        assert next(r for r in oriented if r.source == "y" and r.derived == "x").kind == (
+            "same_story"
+        )
+    off = StoryConfig(through_rewrites=False)
+    oriented, _ = build_stories([*whole, same], docs, config=off)
+    assert next(r for r in oriented if r.source == "y" and r.derived == "x").kind == "same_story"
+    oriented, _ = build_stories([*whole, same], docs)
+    assert next(r for r in oriented if r.source == "y" and r.derived == "x").kind == "condensed"

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -224,9 +225,9 @@ class Store:
         if key is None:
             return []
         rows = self.conn.execute(
-            "SELECT derived, source, direction, reason, relation FROM relations "
-            "WHERE a = ? UNION ALL SELECT derived, source, direction, reason, relation "
-            "FROM relations WHERE b = ?",
+            "SELECT derived, source, direction, reason, relation, kind, score FROM relations "
+            "WHERE a = ? UNION ALL SELECT derived, source, direction, reason, relation, kind, "
+            "score FROM relations WHERE b = ?",
             (key, key),
         ).fetchall()
         rels = [relation_from_row(row, self._id) for row in rows]
@@ -235,14 +236,17 @@ class Store:
     def relations_among(self, ids: Mapping[int, str]) -> list[tuple[int, int, Relation, tuple]]:
         """Return `(a, b, relation as aligned, orientation)` for every stored relation with both
         ends among `ids` (key: document id, as the caller loaded them); the stories orient them
-        afresh, and `orientation` (derived key, direction, reason) tells whether that changed
-        anything. Same-story relations come bare
+        afresh, and `orientation` (derived key, direction, reason, kind, score) tells whether that
+        changed anything (stories may make a same-story relation a copy:
+        `stories._through_rewrites`). Same-story relations come bare
         (`store_codec.bare_relation`): the stories need none of their evidence."""
         out = []
         for key in ids:
-            for a, b, kind, score, text, *orientation in self.conn.execute(
+            for a, b, kind, score, text, coverage, *orientation in self.conn.execute(
                 "SELECT a, b, kind, score, CASE WHEN kind = 'same_story' THEN NULL "
-                "ELSE relation END, derived, direction, reason FROM relations WHERE a = ?",
+                "ELSE relation END, CASE WHEN kind = 'same_story' THEN "
+                "json_extract(relation, '$.coverage') END, derived, direction, reason "
+                "FROM relations WHERE a = ?",
                 (key,),
             ):
                 if b not in ids:
@@ -250,10 +254,13 @@ class Store:
                 if text is None:
                     derived, direction, reason = orientation
                     source = b if derived == a else a
-                    rel = bare_relation(ids[derived], ids[source], kind, score, direction, reason)
+                    rel = bare_relation(
+                        ids[derived], ids[source], kind, score, direction, reason,
+                        tuple(json.loads(coverage)),
+                    )  # fmt: skip
                 else:
                     rel = relation_from_json(text)
-                out.append((a, b, rel, tuple(orientation)))
+                out.append((a, b, rel, (*orientation, kind, score)))
         return out
 
     def story_of(self, key: int) -> int | None:

@@ -100,19 +100,25 @@ def relation_from_json(text: str) -> Relation:
 
 
 def bare_relation(
-    derived: str, source: str, kind: str, score: float, direction: str, reason: str
+    derived: str,
+    source: str,
+    kind: str,
+    score: float,
+    direction: str,
+    reason: str,
+    coverage: tuple[float, float] = (0.0, 0.0),
 ) -> Relation:
     """Return a relation with only what grouping stories reads of a same-story relation: its
-    ends, kind, score and orientation (stories never turn one, so no passages, links or evidence
-    are needed, and its stored JSON is not parsed)."""
+    ends, kind, score, orientation and coverage (stories never turn one, so no passages, links or
+    evidence are needed, and its stored JSON is not parsed)."""
     return Relation(
         derived=derived,
         source=source,
         kind=kind,
         score=score,
         direction=direction,
-        coverage_derived=0.0,
-        coverage_source=0.0,
+        coverage_derived=coverage[0],
+        coverage_source=coverage[1],
         passages=(),
         links=(),
         conflicts=(),
@@ -123,12 +129,13 @@ def bare_relation(
 def relation_from_row(row: Sequence[Any], id_of: Callable[[int], str]) -> Relation:
     """Return a stored relation as the stories oriented it.
 
-    `row` is `(derived key, source key, direction, reason, relation JSON)`: the JSON keeps the
-    relation as aligned; the other columns say how the stories turned it.
+    `row` is `(derived key, source key, direction, reason, relation JSON, kind, score)`: the JSON
+    keeps the relation as aligned; the other columns say how the stories turned it (and whether
+    they made a same-story relation a copy: `stories._through_rewrites`).
     """
-    derived_key, _, direction, reason, text = row
+    derived_key, _, direction, reason, text, kind, score = row
     raw = relation_from_json(text)
     if id_of(derived_key) != raw.derived:
-        return flip(raw, direction, reason)
+        return dataclasses.replace(flip(raw, direction, reason), kind=kind, score=score)
     evidence = dataclasses.replace(raw.evidence, direction_reason=reason)
-    return dataclasses.replace(raw, direction=direction, evidence=evidence)
+    return dataclasses.replace(raw, kind=kind, score=score, direction=direction, evidence=evidence)

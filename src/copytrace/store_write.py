@@ -71,7 +71,7 @@ def write_batch(
     docs = {d.id: d for d in stored_docs.values()} | {e.doc.id: e.doc for e in plan.encoded}
     raw = [rel for _, _, rel, _ in old_relations] + list(plan.relations)
     stored_orientation = {(a, b): o for a, b, _, o in old_relations}
-    oriented, stories = build_stories(raw, docs, config.stories.use_same_story)
+    oriented, stories = build_stories(raw, docs, config.stories.use_same_story, config.stories)
 
     conn = store.conn
     stamp = now()
@@ -113,11 +113,11 @@ def write_batch(
                     "INSERT OR REPLACE INTO relations VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*pair, *values[:2], rel.kind, rel.score, *values[2:], batch, raw_json[pair]),
                 )
-            elif stored_orientation.get(pair) != (values[0], *values[2:]):
+            elif stored_orientation.get(pair) != (values[0], *values[2:], rel.kind, rel.score):
                 conn.execute(
-                    "UPDATE relations SET derived = ?, source = ?, direction = ?, reason = ? "
-                    "WHERE a = ? AND b = ?",
-                    (*values, *pair),
+                    "UPDATE relations SET derived = ?, source = ?, direction = ?, reason = ?, "
+                    "kind = ?, score = ? WHERE a = ? AND b = ?",
+                    (*values, rel.kind, rel.score, *pair),
                 )
         changed = _write_stories(store, stories, old_stories, key_of, stamp)
         counted = int(store.meta.get("counted", "0")) + len(plan.encoded)

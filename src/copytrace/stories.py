@@ -229,6 +229,73 @@ def _mark_siblings(relations: list[Relation]) -> list[Relation]:
     return out
 
 
+WHOLE_REWRITES = frozenset({"duplicate", "near_duplicate", "spin"})  # all of a text, reworded
+WHOLE_COPIES = WHOLE_REWRITES | {"condensed"}  # all of a text, reworded or shortened
+
+
+def _through_rewrites(relations: list[Relation], config: StoryConfig) -> list[Relation]:
+    """Return `relations` where a same-story relation X, Y becomes a copy of Y by X when X copies
+    all of a document B (a directed duplicate, near duplicate, spin or condensed copy) that
+    rewrites all of Y (a directed duplicate, near duplicate or spin): what X took from B, B took
+    from Y.
+
+    Such an X can be closer to B than to Y in wording (a heavy rewrite of B's rewording), so its
+    direct alignment with Y falls short of a copy. Only a direct alignment that covers little of
+    either text (`through_max_coverage`) is overruled: one that covers much and still found no
+    copy found facts that differ (template reports of different events). The relation keeps its
+    own alignment with Y (passages, coverage, conflicts) and takes the kind of X's copy of B, the
+    lower score of the two copies, and that copy's direction basis; its reason names B.
+    """
+    copies_of: dict[str, list[Relation]] = defaultdict(list)  # derived -> its directed copies
+    for rel in relations:
+        if rel.is_copy and rel.direction != "unknown":
+            copies_of[rel.derived].append(rel)
+    out = []
+    for rel in relations:
+        covered = max(rel.coverage_derived, rel.coverage_source)
+        if rel.kind == "same_story" and covered < config.through_max_coverage:
+            chain = _chain(rel.derived, rel.source, copies_of) or _chain(
+                rel.source, rel.derived, copies_of
+            )
+            if chain is not None:
+                rel = _through(rel, *chain)
+        out.append(rel)
+    return out
+
+
+def _chain(
+    x: str, y: str, copies_of: Mapping[str, list[Relation]]
+) -> tuple[Relation, Relation] | None:
+    """Return the strongest (X copies B, B rewrites Y) pair of relations, or None."""
+    best: tuple[float, str, Relation, Relation] | None = None
+    for first in copies_of.get(x, ()):
+        if first.kind not in WHOLE_COPIES:
+            continue
+        for second in copies_of.get(first.source, ()):
+            if second.source == y and second.kind in WHOLE_REWRITES:
+                key = (min(first.score, second.score), first.source, first, second)
+                if best is None or key[:2] > best[:2]:
+                    best = key
+    return None if best is None else (best[2], best[3])
+
+
+def _through(rel: Relation, first: Relation, second: Relation) -> Relation:
+    """Return same-story `rel` as the copy that `first` (X copies B) and `second` (B rewrites Y)
+    make of it: X derived from Y."""
+    b = first.source
+    reason = (
+        f"through {b}: {first.derived} is a {first.kind} of {b} ({first.direction}), which is a "
+        f"{second.kind} of {second.source} ({second.direction})"
+    )
+    direction = first.direction
+    if rel.derived != first.derived:
+        rel = flip(rel, direction, reason)
+    else:
+        rel = replace(rel, direction=direction,
+                      evidence=replace(rel.evidence, direction_reason=reason))  # fmt: skip
+    return replace(rel, kind=first.kind, score=min(first.score, second.score))
+
+
 def _original(
     members: Sequence[str], relations: Sequence[Relation], docs: Mapping[str, Document]
 ) -> tuple[str | None, str]:
@@ -312,6 +379,8 @@ def build_stories(
             rel = _orient_by_fidelity(rel, docs, components[story_of[rel.derived]], related, config)
         oriented.append(rel)
     oriented = _mark_siblings(oriented)
+    if config.through_rewrites:
+        oriented = _through_rewrites(oriented, config)
     by_story: dict[int, list[Relation]] = defaultdict(list)
     for rel in oriented:
         by_story[story_of[rel.derived]].append(rel)
