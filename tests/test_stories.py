@@ -21,7 +21,14 @@ def rel(
         passages=(),
         links=kw.get("links", ()),
         conflicts=(),
-        evidence=Evidence(lexical=0.6, semantic=0.9, aligned=1, order=1.0, direction_reason="x"),
+        evidence=Evidence(
+            lexical=0.6,
+            semantic=0.9,
+            aligned=1,
+            order=1.0,
+            reused=kw.get("reused", 0),
+            direction_reason="x",
+        ),
     )
 
 
@@ -134,11 +141,16 @@ def test_quote_fidelity_points_at_the_rewording() -> None:
     assert stories[0].original == "orig"
 
 
+def kept(derived: str, source: str, kind: str, direction: str, **kw) -> Relation:
+    """A copy that keeps some wording or figure (`Evidence.reused`)."""
+    return rel(derived, source, kind, direction, reused=1, **kw)
+
+
 def test_a_copy_of_a_whole_rewrite_is_a_copy_of_what_it_rewrites() -> None:
     docs = {k: doc(k, f"text {k}.") for k in "xby"}
     relations = [
-        rel("x", "b", kind="condensed", direction="containment", score=0.75),
-        rel("b", "y", kind="spin", direction="published", score=0.86),
+        kept("x", "b", "condensed", "containment", score=0.75),
+        kept("b", "y", "spin", "published", score=0.86),
         rel("y", "x", kind="same_story", cd=0.2, cs=0.3),  # stored either way round
     ]
     oriented, stories = build_stories(relations, docs)
@@ -151,19 +163,26 @@ def test_a_copy_of_a_whole_rewrite_is_a_copy_of_what_it_rewrites() -> None:
     assert stories[0].original == "y"
 
 
-def test_no_copy_through_a_partial_copy_an_undirected_one_a_wide_alignment_or_when_off() -> None:
+def test_no_copy_through_a_partial_or_weak_copy_or_a_wide_alignment_or_when_off() -> None:
     docs = {k: doc(k, f"text {k}.") for k in "xby"}
     same = rel("x", "y", kind="same_story", cd=0.2, cs=0.3)
-    whole = [rel("x", "b", "condensed", "containment"), rel("b", "y", "spin", "published")]
+    whole = [kept("x", "b", "condensed", "containment"), kept("b", "y", "spin", "published")]
     cases = [
         # b only condenses y: not all of y is in b
         (
-            [rel("x", "b", "condensed", "containment"), rel("b", "y", "condensed", "published")],
+            [kept("x", "b", "condensed", "containment"), kept("b", "y", "condensed", "published")],
             same,
         ),
-        # x only reuses a passage of b
-        ([rel("x", "b", "partial_reuse", "published"), rel("b", "y", "spin", "published")], same),
-        ([rel("x", "b", "condensed", "unknown"), rel("b", "y", "spin", "published")], same),
+        # x only reuses a passage of b, or little of x comes from b
+        ([kept("x", "b", "partial_reuse", "published"), kept("b", "y", "spin", "published")], same),
+        (
+            [kept("x", "b", "condensed", "published", cd=0.3), kept("b", "y", "spin", "published")],
+            same,
+        ),
+        # a copy that keeps no wording or figure, or whose direction is unknown
+        ([rel("x", "b", "condensed", "containment"), kept("b", "y", "spin", "published")], same),
+        ([kept("x", "b", "condensed", "containment"), rel("b", "y", "spin", "published")], same),
+        ([kept("x", "b", "condensed", "unknown"), kept("b", "y", "spin", "published")], same),
         # x and y align over half of x and still are no copy: their facts differ
         (whole, rel("x", "y", kind="same_story", cd=0.5, cs=0.3)),
     ]

@@ -234,10 +234,10 @@ WHOLE_COPIES = WHOLE_REWRITES | {"condensed"}  # all of a text, reworded or shor
 
 
 def _through_rewrites(relations: list[Relation], config: StoryConfig) -> list[Relation]:
-    """Return `relations` where a same-story relation X, Y becomes a copy of Y by X when X copies
-    all of a document B (a directed duplicate, near duplicate, spin or condensed copy) that
-    rewrites all of Y (a directed duplicate, near duplicate or spin): what X took from B, B took
-    from Y.
+    """Return `relations` where a same-story relation X, Y becomes a copy of Y by X when X is
+    mostly a copy of a document B (a directed duplicate, near duplicate, spin or condensed copy
+    holding `through_min_share` of X) that rewrites all of Y (a directed duplicate, near duplicate
+    or spin), both copies keeping some wording or figure: what X took from B, B took from Y.
 
     Such an X can be closer to B than to Y in wording (a heavy rewrite of B's rewording), so its
     direct alignment with Y falls short of a copy. Only a direct alignment that covers little of
@@ -254,8 +254,9 @@ def _through_rewrites(relations: list[Relation], config: StoryConfig) -> list[Re
     for rel in relations:
         covered = max(rel.coverage_derived, rel.coverage_source)
         if rel.kind == "same_story" and covered < config.through_max_coverage:
-            chain = _chain(rel.derived, rel.source, copies_of) or _chain(
-                rel.source, rel.derived, copies_of
+            share = config.through_min_share
+            chain = _chain(rel.derived, rel.source, copies_of, share) or _chain(
+                rel.source, rel.derived, copies_of, share
             )
             if chain is not None:
                 rel = _through(rel, *chain)
@@ -264,15 +265,22 @@ def _through_rewrites(relations: list[Relation], config: StoryConfig) -> list[Re
 
 
 def _chain(
-    x: str, y: str, copies_of: Mapping[str, list[Relation]]
+    x: str, y: str, copies_of: Mapping[str, list[Relation]], min_share: float
 ) -> tuple[Relation, Relation] | None:
-    """Return the strongest (X copies B, B rewrites Y) pair of relations, or None."""
+    """Return the strongest (X copies B, B rewrites Y) pair of relations, or None. X must hold
+    `min_share` of its text from B, and each copy must keep some wording or a specific figure
+    (`Evidence.reused`): two rewordings with nothing kept are too little to overrule X and Y's
+    own alignment."""
     best: tuple[float, str, Relation, Relation] | None = None
     for first in copies_of.get(x, ()):
-        if first.kind not in WHOLE_COPIES:
+        if not (
+            first.kind in WHOLE_COPIES
+            and first.coverage_derived >= min_share
+            and first.evidence.reused >= 1
+        ):
             continue
         for second in copies_of.get(first.source, ()):
-            if second.source == y and second.kind in WHOLE_REWRITES:
+            if second.source == y and second.kind in WHOLE_REWRITES and second.evidence.reused:
                 key = (min(first.score, second.score), first.source, first, second)
                 if best is None or key[:2] > best[:2]:
                     best = key
