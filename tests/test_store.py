@@ -171,6 +171,19 @@ def test_a_copy_through_a_rewrite_is_stored_as_a_scan_finds_it(
     assert through.passages  # its own alignment with the source, as evidence
 
 
+def test_a_batch_follows_the_stories_settings(tmp_path: Path, shared: Any, models: Models) -> None:
+    """`[stories]` settings reach a store's batches as they reach a scan."""
+    paths = [shared("eval", "rewrites-dev", "docs", f"{i}.txt") for i in REMIX_STORY]
+    docs = list(iter_documents(paths, Config().read, []))
+    off = Config().with_values({"stories": {"through_rewrites": False}})
+    with Store.open(tmp_path / "s.ct", create=True) as store:
+        store.add(docs[:-1], off, models)
+        store.add(docs[-1:], off, models)
+        stored = {e for i in REMIX_STORY for e in edges(store.relations(i))}
+    assert (REMIX_STORY[-1], REMIX_STORY[0], "same_story", "unknown") in stored
+    assert stored == edges(scan(paths, off, models).relations)
+
+
 def test_stored_partners_load_as_they_were_encoded(
     tmp_path: Path, seeded: Path, seeds: Path, models: Models
 ) -> None:
