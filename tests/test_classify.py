@@ -9,7 +9,7 @@ from copytrace.classify import classify, published_order
 from copytrace.config import AlignConfig, ClassifyConfig
 from copytrace.embeddings import HashEmbedder
 from copytrace.evidence import contradiction, kept_passages, subjects
-from copytrace.records import Document, Encoded
+from copytrace.records import Document, Encoded, Link
 from copytrace.sentences import prepare
 from copytrace.signatures import encode_document
 
@@ -82,6 +82,25 @@ def test_template_with_other_figures_is_not_a_copy() -> None:
     assert contradiction(alignment.links, first, second, 0.8, CLASSIFY)
     rel = classify(alignment, first, second, CLASSIFY)
     assert rel is None or not rel.is_copy
+
+
+def test_short_notices_sharing_no_figure_are_not_a_copy() -> None:
+    """Two reworded notices of one kind (lexical 0.3, few figures) report other events when no
+    figure of either side's aligned sentences is anywhere in the other text."""
+    first = encode(
+        "a",
+        "Acme Corp said it filed for an offering of 2.5 mln shares through Drexel. "
+        "It will use 400,000 dlrs of the proceeds to repay debt to Chase.",
+    )
+    second = encode(
+        "b",
+        "Borg Inc said it negotiated a 160 mln dlr private financing with Drexel. "
+        "Proceeds of 133 mln dlrs will pay for a power plant, Chase said.",
+    )
+    links = [Link((0,), (0,), 0.8, 0.3, "static"), Link((1,), (1,), 0.8, 0.3, "static")]
+    assert contradiction(links, first, second, 0.3, CLASSIFY).startswith("none of the figures")
+    kept = encode("c", second.doc.text.replace("Borg Inc", "Borg"))  # a copy keeps its figures
+    assert not contradiction(links, kept, second, 0.3, CLASSIFY)
 
 
 def test_other_subject_is_not_a_copy() -> None:

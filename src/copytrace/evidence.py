@@ -234,6 +234,8 @@ def contradiction(
     if facts < config.min_fact_agreement and _looked_up(links, a, b) >= config.min_numbers:
         return f"aligned sentences agree on {facts:.0%} of their names and figures"
     many = counted >= 4 or min(len(_numbers(a.all_anchors)), len(_numbers(b.all_anchors))) >= 4
+    if number_novelty >= config.alone_number_novelty:
+        return "none of the figures of either side's aligned sentences is in the other text"
     if number_novelty >= config.max_number_novelty and (many or lexical >= config.template):
         return f"both sides bring figures the other lacks ({number_novelty:.0%})"
     if anchor_novelty >= config.max_anchor_novelty and lexical >= config.template:
