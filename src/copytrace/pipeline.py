@@ -337,7 +337,6 @@ def scan_documents(
     relations, stories = build_stories(
         relations,
         {d.id: d for d in prepared},
-        config.stories.use_same_story,
         config.stories,
     )
     lap("stories")

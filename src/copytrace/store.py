@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -242,10 +241,11 @@ class Store:
         (`store_codec.bare_relation`): the stories need none of their evidence."""
         out = []
         for key in ids:
-            for a, b, kind, score, text, coverage, *orientation in self.conn.execute(
+            for a, b, kind, score, text, cov_d, cov_s, *orientation in self.conn.execute(
                 "SELECT a, b, kind, score, CASE WHEN kind = 'same_story' THEN NULL "
                 "ELSE relation END, CASE WHEN kind = 'same_story' THEN "
-                "json_extract(relation, '$.coverage') END, derived, direction, reason "
+                "json_extract(relation, '$.coverage[0]') END, CASE WHEN kind = 'same_story' "
+                "THEN json_extract(relation, '$.coverage[1]') END, derived, direction, reason "
                 "FROM relations WHERE a = ?",
                 (key,),
             ):
@@ -255,9 +255,8 @@ class Store:
                     derived, direction, reason = orientation
                     source = b if derived == a else a
                     rel = bare_relation(
-                        ids[derived], ids[source], kind, score, direction, reason,
-                        tuple(json.loads(coverage)),
-                    )  # fmt: skip
+                        ids[derived], ids[source], kind, score, direction, reason, (cov_d, cov_s)
+                    )
                 else:
                     rel = relation_from_json(text)
                 out.append((a, b, rel, (*orientation, kind, score)))

@@ -71,7 +71,7 @@ def write_batch(
     docs = {d.id: d for d in stored_docs.values()} | {e.doc.id: e.doc for e in plan.encoded}
     raw = [rel for _, _, rel, _ in old_relations] + list(plan.relations)
     stored_orientation = {(a, b): o for a, b, _, o in old_relations}
-    oriented, stories = build_stories(raw, docs, config.stories.use_same_story, config.stories)
+    oriented, stories = build_stories(raw, docs, config.stories)
 
     conn = store.conn
     stamp = now()

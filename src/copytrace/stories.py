@@ -271,7 +271,8 @@ def _chain(
     `min_share` of its text from B, and each copy must keep some wording or a specific figure
     (`Evidence.reused`): two rewordings with nothing kept are too little to overrule X and Y's
     own alignment."""
-    best: tuple[float, str, Relation, Relation] | None = None
+    best: tuple[Relation, Relation] | None = None
+    rank: tuple[float, str] | None = None  # the weaker copy's score, then B's id
     for first in copies_of.get(x, ()):
         if not (
             first.kind in WHOLE_COPIES
@@ -281,10 +282,10 @@ def _chain(
             continue
         for second in copies_of.get(first.source, ()):
             if second.source == y and second.kind in WHOLE_REWRITES and second.evidence.reused:
-                key = (min(first.score, second.score), first.source, first, second)
-                if best is None or key[:2] > best[:2]:
-                    best = key
-    return None if best is None else (best[2], best[3])
+                key = (min(first.score, second.score), first.source)
+                if rank is None or key > rank:
+                    best, rank = (first, second), key
+    return best
 
 
 def _through(rel: Relation, first: Relation, second: Relation) -> Relation:
@@ -369,12 +370,11 @@ def _original(
 def build_stories(
     relations: Sequence[Relation],
     docs: Mapping[str, Document],
-    use_same_story: bool = True,
     config: StoryConfig = DEFAULTS,
 ) -> tuple[list[Relation], list[Story]]:
     """Group documents into stories, settle directions by quote fidelity, mark siblings and name
     the originals."""
-    joining = [r for r in relations if use_same_story or r.is_copy]
+    joining = [r for r in relations if config.use_same_story or r.is_copy]
     components = group(docs, joining, config.linkage)
     story_of = {m: k for k, members in enumerate(components) for m in members}
     related: dict[str, set[str]] = defaultdict(set)

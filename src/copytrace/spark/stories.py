@@ -76,9 +76,7 @@ def _component_stories(config: Config, rels: pa.Table, docs: pa.Table) -> pa.Tab
         r["id"]: rows.row_document(r) for r in sorted(docs.to_pylist(), key=lambda r: r["order"])
     }
     relations = [rows.row_relation(r["rel"]) for r in given]
-    oriented, stories = build_stories(
-        relations, documents, config.stories.use_same_story, config.stories
-    )
+    oriented, stories = build_stories(relations, documents, config.stories)
     out: list[dict[str, Any]] = [
         {"a": r["a"], "b": r["b"], "rel": rows.relation_row(rel)}
         for r, rel in zip(given, oriented, strict=True)
@@ -90,7 +88,7 @@ def _component_stories(config: Config, rels: pa.Table, docs: pa.Table) -> pa.Tab
 def _single_stories(config: Config, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     for b in batches:
         documents = {r["id"]: rows.row_document(r) for r in b.to_pylist()}
-        _, stories = build_stories([], documents, config.stories.use_same_story, config.stories)
+        _, stories = build_stories([], documents, config.stories)
         yield rows.batch([rows.story_row(s) for s in stories], OUT_SCHEMA)
 
 
