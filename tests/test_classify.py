@@ -103,6 +103,23 @@ def test_short_notices_sharing_no_figure_are_not_a_copy() -> None:
     assert not contradiction(links, kept, second, 0.3, CLASSIFY)
 
 
+def test_a_rewrite_that_writes_out_every_figure_keeps_them() -> None:
+    """A figure written with a scale word ("2.5 mln") and in digits ("2,500,000") is one figure:
+    writing every figure the other way is not another event."""
+    source = encode(
+        "a",
+        "Acme Corp said it filed for an offering of 2.5 mln shares through Drexel. "
+        "It will use 400,000 dlrs of the proceeds to repay 1.2 billion dlrs of debt to Chase.",
+    )
+    rewrite = encode(
+        "b",
+        "Through Drexel, Acme is offering 2,500,000 shares, the company said. "
+        "Some 0.4 million dollars raised will go to Chase against a 1,200 mln dollar debt.",
+    )
+    links = [Link((0,), (0,), 0.8, 0.3, "static"), Link((1,), (1,), 0.8, 0.3, "static")]
+    assert not contradiction(links, rewrite, source, 0.3, CLASSIFY)
+
+
 def test_other_subject_is_not_a_copy() -> None:
     a = encode(
         "a",

@@ -48,6 +48,11 @@ def prepared(text: str, doc_id: str = "d", **meta: str) -> Document:
         ("1,250,000 barrels, up 12.", ["1250000", "12"]),
         ("no digits here", []),
         ("version v2 and A4 paper", []),  # digits inside words are not numbers
+        # a scale word multiplies: one figure however it is written
+        ("1.82 mln dlrs, or 1,820,000 dlrs", ["1820000", "1820000"]),
+        ("2.5 Billion and 0.5bn and 3-million", ["2500000000", "500000000", "3000000"]),
+        ("1.234567 thousand", ["1234.567"]),
+        ("100m sprint, 5k run", ["100", "5"]),  # "m" and "k" may be metres: left alone
     ],
 )
 def test_number_tokens(text: str, expected: list[str]) -> None:
@@ -67,6 +72,20 @@ def test_number_tokens_keep_the_value(whole: int, fraction: str | None, commas: 
     assert Decimal(token) == Decimal(written.replace(",", ""))
     assert "," not in token
     assert not token.endswith(".")
+    assert "." not in token or not token.endswith("0")
+
+
+@given(
+    whole=st.integers(0, 10**6),
+    fraction=st.one_of(st.none(), st.text(alphabet="0123456789", min_size=1, max_size=12)),
+    scale=st.sampled_from([("thousand", 3), ("mln", 6), ("billion", 9), ("tln", 12)]),
+)
+def test_a_scaled_number_is_its_value(
+    whole: int, fraction: str | None, scale: tuple[str, int]
+) -> None:
+    written = str(whole) + ("." + fraction if fraction is not None else "")
+    [token] = number_tokens(f"Exports reached {written} {scale[0]} tonnes.")
+    assert Decimal(token) == Decimal(written).scaleb(scale[1])
     assert "." not in token or not token.endswith("0")
 
 

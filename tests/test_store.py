@@ -463,6 +463,26 @@ def test_an_older_store_gets_its_passages_when_migrated(
         assert [r.evidence.candidate for r in store.relations("museum")] == [("passage", "words")]
 
 
+def test_an_older_store_gets_its_anchors_recomputed_when_migrated(
+    tmp_path: Path, models: Models, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.ct"
+    text = "Acme said it would sell 1.82 mln shares to Borg. Its first sale was in “early spring”."
+    with Store.open(path, create=True) as store:
+        store.add([Document("acme", text)], LEXICAL, models)
+        (now,) = store.conn.execute("SELECT features FROM sentences").fetchone()
+    assert "1820000" in now and "early spring" in now
+    # as schema 4 wrote it: the scale word not applied
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE sentences SET features = ?", (now.replace("1820000", "1.82"),))
+    conn.commit()
+    conn.close()
+    _as_schema(path, 4, (), ())
+    with Store.open(path) as store:
+        assert "upgrading" in capsys.readouterr().err
+        assert store.conn.execute("SELECT features FROM sentences").fetchone() == (now,)
+
+
 def test_a_stored_page_is_paired_with_a_newcomer_that_pastes_it_mid_sentence(
     tmp_path: Path, models: Models
 ) -> None:

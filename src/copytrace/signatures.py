@@ -19,7 +19,14 @@ import numpy as np
 from copytrace.records import Document, Encoded
 
 _WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)"
+    r"(?:[\s-]?(?i:(thousand|mln|million|bln|billion|bn|tln|trillion))\b)?"
+)
+# A scale word multiplies the number before it, so that "1.82 mln" and "1,820,000" are one anchor
+# ("m" and "k" are left out: "100m" is metres as often as millions).
+_SCALE_DIGITS = {"thousand": 3, "mln": 6, "million": 6, "bln": 9, "billion": 9, "bn": 9}
+_SCALE_DIGITS |= {"tln": 12, "trillion": 12}
 # Dotted initials ("U.S.", "J.F.") are one name; otherwise a capitalised word.
 _CAPITAL = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z][A-Za-z'’\-]*[A-Za-z]|\b[A-Z]\b")
 # Capitalised words that say nothing about which event a sentence reports.
@@ -48,11 +55,15 @@ _SPELLED = {
 
 
 def number_tokens(text: str) -> list[str]:
-    """Return the numbers in `text` in a canonical form ("10,000" -> "10000", "3.50" -> "3.5")."""
+    """Return the numbers in `text` in a canonical form ("10,000" -> "10000", "3.50" -> "3.5",
+    "1.82 mln" -> "1820000")."""
     out = []
     for m in _NUMBER.finditer(text):
-        raw = m.group().replace(",", "").rstrip(".")
+        raw = m.group(1).replace(",", "").rstrip(".")
         whole, _, fraction = raw.partition(".")
+        if m.group(2):
+            shift = _SCALE_DIGITS[m.group(2).lower()]
+            whole, fraction = whole + fraction[:shift].ljust(shift, "0"), fraction[shift:]
         whole = whole.lstrip("0") or "0"
         fraction = fraction.rstrip("0")
         out.append(f"{whole}.{fraction}" if fraction else whole)

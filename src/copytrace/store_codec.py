@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -43,8 +43,13 @@ def stored_sentences(text: str, blob: bytes) -> tuple[Sentence, ...]:
 def features_json(encoded: Encoded) -> str:
     """Return what loading a stored document would otherwise recompute: each sentence's anchors
     and the text's quotes, as compact JSON."""
-    anchors = [sorted(a) for a in encoded.anchors]
-    return json.dumps([anchors, sorted(encoded.quotes)], ensure_ascii=False, separators=(",", ":"))
+    return features_text(encoded.anchors, encoded.quotes)
+
+
+def features_text(anchors: Iterable[frozenset[str]], quoted: Iterable[str]) -> str:
+    """Return the JSON `features_json` writes for these anchors (one set a sentence) and quotes."""
+    rows = [sorted(a) for a in anchors]
+    return json.dumps([rows, sorted(quoted)], ensure_ascii=False, separators=(",", ":"))
 
 
 def features(text: str) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from copytrace.records import Document
 
 APPLICATION_ID = 0x43545243  # "CTRC" in the SQLite header: tells a store from any other database
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -120,6 +120,28 @@ def backfill_words(conn: sqlite3.Connection) -> None:
         _remember(conn, {"words_gram": c.words_gram, "words_window": c.words_window})
 
 
+def refresh_anchors(conn: sqlite3.Connection) -> None:
+    """Recompute the stored anchors of every sentence (their quotes stay), in the current form."""
+    from copytrace.records import Document
+    from copytrace.signatures import sentence_anchors
+    from copytrace.store_codec import features, features_text, stored_sentences
+
+    keys = [k for (k,) in conn.execute("SELECT key FROM sentences WHERE features IS NOT NULL")]
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            "SELECT d.key, d.text, d.title, s.spans, s.features FROM documents d "
+            f"JOIN sentences s ON s.key = d.key WHERE d.key IN ({marks})",
+            chunk,
+        ).fetchall()
+        updates = []
+        for key, text, title, blob, stored in rows:
+            doc = Document(id="", text=text, title=title, sentences=stored_sentences(text, blob))
+            updates.append((features_text(sentence_anchors(doc), features(stored)[1]), key))
+        conn.executemany("UPDATE sentences SET features = ? WHERE key = ?", updates)
+
+
 # Schema migrations: MIGRATIONS[v] takes a store from version v to v + 1, in one transaction.
 # A step is an SQL statement or a function of the connection.
 MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = {
@@ -142,6 +164,9 @@ MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = 
         "CREATE INDEX words_by_key ON words(key)",
         backfill_words,
     ),
+    # 5: numbers with a scale word anchor as their value ("1.82 mln" as "1,820,000" does), so
+    # stored anchors are recomputed (about a minute per 100,000 documents)
+    4: (refresh_anchors,),
 }
 
 
