@@ -155,7 +155,7 @@ def test_a_copy_through_a_rewrite_is_stored_as_a_scan_finds_it(
     tmp_path: Path, shared: Any, models: Models, order: list[list[int]]
 ) -> None:
     """rewrites-dev's remix 0c6273e8360d copies its source only through the source's spin
-    (`stories._through_rewrites`): the store makes the same copy whichever arrives last."""
+    (`stories.through_rewrites`): the store makes the same copy whichever arrives last."""
     paths = [shared("eval", "rewrites-dev", "docs", f"{i}.txt") for i in REMIX_STORY]
     docs = list(iter_documents(paths, Config().read, []))
     scanned = edges(scan(paths, Config(), models).relations)
@@ -169,6 +169,28 @@ def test_a_copy_through_a_rewrite_is_stored_as_a_scan_finds_it(
     assert stored == scanned
     assert through.evidence.direction_reason.startswith("through 8512b5a83fed:")
     assert through.passages  # its own alignment with the source, as evidence
+
+
+@pytest.mark.parametrize("through", [True, False])
+def test_a_query_finds_a_copy_through_a_stored_rewrite(
+    tmp_path: Path, shared: Any, models: Models, through: bool
+) -> None:
+    """Queried against a store holding the rest of its story, the remix is a copy of its source
+    through the source's spin, as in a scan; without the rule, a same-story report of it."""
+    paths = [shared("eval", "rewrites-dev", "docs", f"{i}.txt") for i in REMIX_STORY]
+    docs = list(iter_documents(paths, Config().read, []))
+    config = Config().with_values({"stories": {"through_rewrites": through}})
+    with Store.open(tmp_path / "s.ct", create=True) as store:
+        store.add(docs[:-1], Config(), models)
+        (result,) = store.query(docs[-1:], config)
+    remix, source = REMIX_STORY[-1], REMIX_STORY[0]
+    found = {r.source if r.derived == remix else r.derived: r for r in result.relations}
+    if through:
+        assert (found[source].derived, found[source].kind) == (remix, "condensed")
+        assert found[source].evidence.direction_reason.startswith("through 8512b5a83fed:")
+    else:
+        assert found[source].kind == "same_story"
+    assert found["8512b5a83fed"].kind == "condensed"  # the spin it copies, either way
 
 
 def test_a_batch_follows_the_stories_settings(tmp_path: Path, shared: Any, models: Models) -> None:

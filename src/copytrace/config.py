@@ -234,7 +234,7 @@ class StoryConfig:
     # A same-story pair (X, Y) is a copy of Y by X when X is mostly (`through_min_share` of its
     # text) a copy of a document that rewrites all of Y, both copies keep some wording or figure,
     # and X and Y's own alignment covers less than `through_max_coverage` of either text
-    # (`stories._through_rewrites`). On the dev sets this fires once: a rewrites-dev remix whose
+    # (`stories.through_rewrites`). On the dev sets this fires once: a rewrites-dev remix whose
     # wording follows the spin of its source (its one missed remix: 0.75 of it from the spin,
     # direct coverage 0.24-0.34). clough, pan13 and semeval have no such chain. Where it would
     # overrule a wider direct alignment (0.51-1.00 among the first 5,000 Reuters articles) or

@@ -237,7 +237,7 @@ class Store:
         ends among `ids` (key: document id, as the caller loaded them); the stories orient them
         afresh, and `orientation` (derived key, direction, reason, kind, score) tells whether that
         changed anything (stories may make a same-story relation a copy:
-        `stories._through_rewrites`). Same-story relations come bare
+        `stories.through_rewrites`). Same-story relations come bare
         (`store_codec.bare_relation`): the stories need none of their evidence."""
         out = []
         for key in ids:

@@ -136,7 +136,7 @@ def relation_from_row(row: Sequence[Any], id_of: Callable[[int], str]) -> Relati
 
     `row` is `(derived key, source key, direction, reason, relation JSON, kind, score)`: the JSON
     keeps the relation as aligned; the other columns say how the stories turned it (and whether
-    they made a same-story relation a copy: `stories._through_rewrites`).
+    they made a same-story relation a copy: `stories.through_rewrites`).
     """
     derived_key, _, direction, reason, text, kind, score = row
     raw = relation_from_json(text)

@@ -22,6 +22,7 @@ from copytrace.sentences import prepare
 from copytrace.signatures import minhashes, terms
 from copytrace.store import Store
 from copytrace.store_candidates import store_candidates
+from copytrace.stories import through_rewrites
 
 QUERY_CANDIDATES = 20  # stored partners aligned per query at most, best stage-one score first
 _PREFIX = "\x00query:"  # keeps a query's id apart from stored ids while it is being related
@@ -70,6 +71,8 @@ def query_documents(
         if internal.sentences:
             relations = _relate_one(store, internal, lsh, n_docs, config, models)
         relations = [_renamed(r, internal.id, doc.id) for r in relations]
+        if config.stories.through_rewrites:
+            relations = _through_stored(store, relations, doc.id, config)
         relations.sort(key=lambda r: (not r.is_copy, -r.score, r.source, r.derived))
         stories = _stories(store, relations, doc.id)
         ms = round((time.perf_counter() - started) * 1000, 2)
@@ -100,6 +103,19 @@ def _relate_one(
     by_id = {e.doc.id: e for e in store.load_encoded(stored.values()).values()}
     by_id[doc.id] = encoded[0]
     return relate(candidates, by_id, models, config, documents=1)
+
+
+def _through_stored(
+    store: Store, relations: list[Relation], query_id: str, config: Config
+) -> list[Relation]:
+    """Return the query's `relations` where a same-story relation with a stored Y becomes a copy
+    of Y when the query copies a stored B that the store holds as a rewrite of Y, as the stories
+    of a scan or an add would make it (`stories.through_rewrites`)."""
+    copied = {r.source for r in relations if r.derived == query_id and r.is_copy}
+    if not copied or all(r.kind != "same_story" for r in relations):
+        return relations
+    stored = [r for b in sorted(copied) for r in store.relations(b) if r.derived == b]
+    return through_rewrites(relations + stored, config.stories)[: len(relations)]
 
 
 def _renamed(rel: Relation, internal: str, given: str) -> Relation:

@@ -233,7 +233,7 @@ WHOLE_REWRITES = frozenset({"duplicate", "near_duplicate", "spin"})  # all of a 
 WHOLE_COPIES = WHOLE_REWRITES | {"condensed"}  # all of a text, reworded or shortened
 
 
-def _through_rewrites(relations: list[Relation], config: StoryConfig) -> list[Relation]:
+def through_rewrites(relations: list[Relation], config: StoryConfig) -> list[Relation]:
     """Return `relations` where a same-story relation X, Y becomes a copy of Y by X when X is
     mostly a copy of a document B (a directed duplicate, near duplicate, spin or condensed copy
     holding `through_min_share` of X) that rewrites all of Y (a directed duplicate, near duplicate
@@ -388,7 +388,7 @@ def build_stories(
         oriented.append(rel)
     oriented = _mark_siblings(oriented)
     if config.through_rewrites:
-        oriented = _through_rewrites(oriented, config)
+        oriented = through_rewrites(oriented, config)
     by_story: dict[int, list[Relation]] = defaultdict(list)
     for rel in oriented:
         by_story[story_of[rel.derived]].append(rel)
