@@ -120,6 +120,22 @@ def test_a_rewrite_that_writes_out_every_figure_keeps_them() -> None:
     assert not contradiction(links, rewrite, source, 0.3, CLASSIFY)
 
 
+def test_notices_without_names_are_about_what_their_titles_name() -> None:
+    """Two dividend notices whose bodies name nobody are two companies' when their titles share
+    no name; the same notice under a reworded title of the same company is still a copy."""
+    body = "Qtly div eight cts vs eight cts prior.\nPay April one.\nRecord March 13."
+    first = encode("a", body, title="TULLOCH MILLS <TLM> SETS QUARTERLY DIVIDEND")
+    # its figures are all in the first: only the titles tell them apart
+    raised = body.replace("eight cts vs", "nine cts vs").replace("one", "31")
+    other = encode("b", raised, title="WARBECK FOODS <WBF> RAISES PAYOUT")
+    links = [Link((i,), (i,), 0.9, 0.8, "static") for i in range(3)]
+    assert contradiction(links, first, other, 0.8, CLASSIFY).startswith("different subjects")
+    same = encode("c", body, title="Tulloch Mills keeps its quarterly payout")
+    assert not contradiction(links, same, first, 0.8, CLASSIFY)
+    untitled = encode("d", raised)  # no title: nothing tells them apart
+    assert not contradiction(links, untitled, first, 0.8, CLASSIFY)
+
+
 def test_other_subject_is_not_a_copy() -> None:
     a = encode(
         "a",

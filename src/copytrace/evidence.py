@@ -15,7 +15,7 @@ import numpy as np
 
 from copytrace.config import ClassifyConfig
 from copytrace.records import Encoded, Link
-from copytrace.signatures import is_specific
+from copytrace.signatures import capitalised_names, is_specific
 
 SPECIFIC = 100  # `shared_anchors` adds this when the sentences share a specific figure
 
@@ -240,7 +240,9 @@ def contradiction(
         return f"both sides bring figures the other lacks ({number_novelty:.0%})"
     if anchor_novelty >= config.max_anchor_novelty and lexical >= config.template:
         return f"both sides bring names or figures the other lacks ({anchor_novelty:.0%})"
-    subject_a, subject_b = subjects(a), subjects(b)
+    # a text without a name in two sentences (a dividend notice) is about what its title names
+    subject_a = subjects(a) or title_subjects(a.doc.title)
+    subject_b = subjects(b) or title_subjects(b.doc.title)
     if (
         subject_a
         and subject_b
@@ -258,10 +260,27 @@ _DATES = frozenset(
 )
 
 
+def title_subjects(title: str | None) -> frozenset[str]:
+    """Return the names of a title, leaving out dates and single letters (every word of an
+    all-capitals or title-case title counts as a name)."""
+    if not title:
+        return frozenset()
+    first, names = capitalised_names(title)
+    found = names | ({first} if first else set())
+    return frozenset(x for x in found if len(x) > 1 and not x[:1].isdigit() and x not in _DATES)
+
+
 def _mentions(enc: Encoded, names: frozenset[str]) -> bool:
-    """Return True when the text uses any of `names` anywhere (sentence openers included)."""
-    words = {w.strip("'") for s in enc.doc.sentences for w in _WORDS.findall(s.text)}
+    """Return True when the text or its title uses any of `names` anywhere (sentence openers
+    included)."""
+    texts = [s.text for s in enc.doc.sentences] + [enc.doc.title or ""]
+    words = {_possessive(w) for text in texts for w in _WORDS.findall(text.lower())}
     return bool(words & names)
+
+
+def _possessive(word: str) -> str:
+    word = word.strip("'")
+    return word[:-2] if word.endswith("'s") else word
 
 
 _WORDS = re.compile(r"[\w']+")

@@ -84,7 +84,7 @@ def is_specific(token: str) -> bool:
     return value >= 100 and not 1900 <= value <= 2100
 
 
-def _names(text: str) -> tuple[str | None, set[str]]:
+def capitalised_names(text: str) -> tuple[str | None, set[str]]:
     """Return the sentence-initial capitalised word (or None) and the other capitalised words."""
     first, found = None, set()
     for m in _CAPITAL.finditer(text):
@@ -108,7 +108,7 @@ def anchors(text: str, known_names: frozenset[str] = frozenset()) -> frozenset[s
     sentences elsewhere in the document) has it: "Putin told ..." yes, "According to ..." no.
     """
     found = set(number_tokens(text))
-    first, names = _names(text)
+    first, names = capitalised_names(text)
     found |= names
     if first is not None and first in known_names:
         found.add(first)
@@ -124,7 +124,7 @@ def sentence_anchors(doc: Document) -> tuple[frozenset[str], ...]:
     known: set[str] = set()
     openers: dict[str, int] = {}
     for text in texts:
-        first, names = _names(text)
+        first, names = capitalised_names(text)
         known |= names
         if first is not None:
             openers[first] = openers.get(first, 0) + 1
@@ -134,7 +134,7 @@ def sentence_anchors(doc: Document) -> tuple[frozenset[str], ...]:
         lower = {w for text in texts for w in _WORD.findall(text) if w.islower()}
         known |= {word for word, n in openers.items() if n >= 2 and word not in lower}
     if doc.title:
-        known |= _names(doc.title)[1]
+        known |= capitalised_names(doc.title)[1]
     frozen = frozenset(known)
     return tuple(anchors(text, frozen) for text in texts)
 
