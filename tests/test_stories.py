@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from copytrace.config import StoryConfig
 from copytrace.records import Document, Evidence, Link, Relation, Sentence
-from copytrace.stories import build_stories, fidelity_votes, group
+from copytrace.stories import build_stories, fidelity_documents, fidelity_votes, group
 
 
 def rel(
@@ -196,3 +196,16 @@ def test_no_copy_through_a_partial_or_weak_copy_or_a_wide_alignment_or_when_off(
     assert next(r for r in oriented if r.source == "y" and r.derived == "x").kind == "same_story"
     oriented, _ = build_stories([*whole, same], docs)
     assert next(r for r in oriented if r.source == "y" and r.derived == "x").kind == "condensed"
+
+
+def test_the_stories_read_the_texts_of_undirected_copies_and_their_witnesses_only() -> None:
+    relations = [
+        rel("a", "b"),  # a copy without a direction: the witnesses vote on it
+        rel("c", "a", "same_story"),  # c can witness
+        rel("d", "e", direction="published"),  # directed: its texts are not needed
+        rel("e", "f", "same_story"),
+    ]
+    assert fidelity_documents(relations) == {"a", "b", "c"}
+    docs = {x: Document(x, "") for x in "abcdef"}  # without text, as a store loads most members
+    oriented, _ = build_stories(relations[2:], docs)
+    assert oriented[0].direction == "published"

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -30,7 +31,7 @@ from copytrace.signatures import encode_document
 from copytrace.store_codec import (
     bare_relation,
     features,
-    relation_from_json,
+    relation_from_data,
     relation_from_row,
     spans,
     stored_sentences,
@@ -184,6 +185,28 @@ class Store:
         key = self.keys([doc_id]).get(doc_id)
         return None if key is None else self.load_documents([key])[key]
 
+    def load_headers(self, keys: Iterable[int]) -> dict[int, Document]:
+        """Return stored documents by key with their metadata only: no text, no sentences (what
+        grouping stories reads of most members)."""
+        keys = list(keys)
+        out = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, *row in self.conn.execute(
+                "SELECT key, id, path, line, title, published, url, source, body_start, digest "
+                f"FROM documents WHERE key IN ({marks})",
+                chunk,
+            ):
+                out[key] = Document(
+                    id=row[0], text="", path=row[1], line=row[2], title=row[3], published=row[4],
+                    url=row[5], source=row[6], body_start=row[7], digest=row[8],
+                )  # fmt: skip
+        missing = set(keys) - set(out)
+        if missing:
+            raise StoreError(f"{self.path}: document key {min(missing)} is missing; store damaged")
+        return out
+
     def load_documents(self, keys: Iterable[int]) -> dict[int, Document]:
         """Return stored documents by key, with the sentences they were stored with."""
         out = {}
@@ -237,8 +260,12 @@ class Store:
         ends among `ids` (key: document id, as the caller loaded them); the stories orient them
         afresh, and `orientation` (derived key, direction, reason, kind, score) tells whether that
         changed anything (stories may make a same-story relation a copy:
-        `stories.through_rewrites`). Same-story relations come bare
-        (`store_codec.bare_relation`): the stories need none of their evidence."""
+        `stories.through_rewrites`).
+
+        Only what grouping stories reads is loaded (`store_codec.bare_relation`): ends, kind,
+        score, direction, coverage, and for copies the reuse count and direction reason as
+        aligned; a copy aligned without a direction comes whole, since witnesses vote on its
+        links."""
         out = []
         for key in ids:
             for a, b, kind, score, text, cov_d, cov_s, *orientation in self.conn.execute(
@@ -258,7 +285,15 @@ class Store:
                         ids[derived], ids[source], kind, score, direction, reason, (cov_d, cov_s)
                     )
                 else:
-                    rel = relation_from_json(text)
+                    data = json.loads(text)
+                    if data["direction"] == "unknown":
+                        rel = relation_from_data(data)
+                    else:
+                        rel = bare_relation(
+                            data["derived"], data["source"], data["kind"], data["score"],
+                            data["direction"], data["evidence"]["direction_reason"],
+                            tuple(data["coverage"]), data["evidence"]["reused"],
+                        )  # fmt: skip
                 out.append((a, b, rel, (*orientation, kind, score)))
         return out
 

@@ -83,7 +83,11 @@ def relation_json(rel: Relation) -> str:
 
 def relation_from_json(text: str) -> Relation:
     """Return the relation written by `relation_json`."""
-    data: dict[str, Any] = json.loads(text)
+    return relation_from_data(json.loads(text))
+
+
+def relation_from_data(data: dict[str, Any]) -> Relation:
+    """Return the relation whose `relation_json` text parsed to `data`."""
     evidence = data["evidence"]
     for name in ("shared_quotes", "shared_names", "candidate"):
         evidence[name] = tuple(evidence[name])
@@ -112,10 +116,11 @@ def bare_relation(
     direction: str,
     reason: str,
     coverage: tuple[float, float] = (0.0, 0.0),
+    reused: int = 0,
 ) -> Relation:
-    """Return a relation with only what grouping stories reads of a same-story relation: its
-    ends, kind, score, orientation and coverage (stories never turn one, so no passages, links or
-    evidence are needed, and its stored JSON is not parsed)."""
+    """Return a relation with only what grouping stories reads of it: its ends, kind, score,
+    orientation, coverage and reuse count (`Evidence.reused`), without passages, links or
+    conflicts (only a copy without a direction needs its links, for the witnesses' votes)."""
     return Relation(
         derived=derived,
         source=source,
@@ -127,7 +132,7 @@ def bare_relation(
         passages=(),
         links=(),
         conflicts=(),
-        evidence=Evidence(0.0, 0.0, 0, 1.0, direction_reason=reason),
+        evidence=Evidence(0.0, 0.0, 0, 1.0, reused=reused, direction_reason=reason),
     )
 
 

@@ -23,7 +23,7 @@ from copytrace.records import Document, Encoded, Relation
 from copytrace.store import Store, to_blob
 from copytrace.store_candidates import band_keys
 from copytrace.store_codec import features_json, relation_json, span_blob
-from copytrace.stories import build_stories
+from copytrace.stories import build_stories, fidelity_documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +66,14 @@ def write_batch(
     partner_keys = store.keys(partner_ids)
     old_stories = {s for s in (store.story_of(k) for k in partner_keys.values()) if s is not None}
     member_keys = sorted({k for s in old_stories for k in store.members(s)})
-    stored_docs = store.load_documents(member_keys)
+    stored_docs = store.load_headers(member_keys)
     old_relations = store.relations_among({k: stored_docs[k].id for k in member_keys})
-    docs = {d.id: d for d in stored_docs.values()} | {e.doc.id: e.doc for e in plan.encoded}
     raw = [rel for _, _, rel, _ in old_relations] + list(plan.relations)
+    # the stories read the text of only a few: those the witnesses' votes compare
+    read = fidelity_documents(raw)
+    texts = store.load_documents(k for k, d in stored_docs.items() if d.id in read)
+    docs = {d.id: texts.get(k, d) for k, d in stored_docs.items()}
+    docs |= {e.doc.id: e.doc for e in plan.encoded}
     stored_orientation = {(a, b): o for a, b, _, o in old_relations}
     oriented, stories = build_stories(raw, docs, config.stories)
 

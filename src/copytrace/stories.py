@@ -143,6 +143,20 @@ def fidelity_votes(
     return weight["d"], weight["s"], reasons
 
 
+def fidelity_documents(relations: Sequence[Relation]) -> set[str]:
+    """Return the ids of the documents whose text `build_stories` reads: both ends of each copy
+    without a direction and every document related to either end (its possible witnesses)."""
+    related: dict[str, set[str]] = defaultdict(set)
+    for r in relations:
+        related[r.derived].add(r.source)
+        related[r.source].add(r.derived)
+    out: set[str] = set()
+    for r in relations:
+        if r.is_copy and r.direction == "unknown":
+            out |= {r.derived, r.source} | related[r.derived] | related[r.source]
+    return out
+
+
 def _orient_by_fidelity(
     rel: Relation,
     docs: Mapping[str, Document],
