@@ -130,6 +130,9 @@ def test_notices_without_names_are_about_what_their_titles_name() -> None:
     other = encode("b", raised, title="WARBECK FOODS <WBF> RAISES PAYOUT")
     links = [Link((i,), (i,), 0.9, 0.8, "static") for i in range(3)]
     assert contradiction(links, first, other, 0.8, CLASSIFY).startswith("different subjects")
+    # a title in the template's words ("QTLY DIV", as the body has them) still names its company
+    worded = encode("e", raised, title="WARBECK FOODS <WBF> QTLY DIV")
+    assert contradiction(links, first, worded, 0.8, CLASSIFY).startswith("different subjects")
     same = encode("c", body, title="Tulloch Mills keeps its quarterly payout")
     assert not contradiction(links, same, first, 0.8, CLASSIFY)
     untitled = encode("d", raised)  # no title: nothing tells them apart

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
 
 from copytrace.config import ClassifyConfig
-from copytrace.records import Encoded, Link
+from copytrace.records import Encoded, Link, Sentence
 from copytrace.signatures import capitalised_names, is_specific
 
 SPECIFIC = 100  # `shared_anchors` adds this when the sentences share a specific figure
@@ -241,8 +241,8 @@ def contradiction(
     if anchor_novelty >= config.max_anchor_novelty and lexical >= config.template:
         return f"both sides bring names or figures the other lacks ({anchor_novelty:.0%})"
     # a text without a name in two sentences (a dividend notice) is about what its title names
-    subject_a = subjects(a) or title_subjects(a.doc.title)
-    subject_b = subjects(b) or title_subjects(b.doc.title)
+    subject_a = subjects(a) or title_subjects(a)
+    subject_b = subjects(b) or title_subjects(b)
     if (
         subject_a
         and subject_b
@@ -260,22 +260,39 @@ _DATES = frozenset(
 )
 
 
-def title_subjects(title: str | None) -> frozenset[str]:
-    """Return the names of a title, leaving out dates and single letters (every word of an
-    all-capitals or title-case title counts as a name)."""
-    if not title:
+def title_subjects(enc: Encoded) -> frozenset[str]:
+    """Return the names of a text's title, leaving out dates and single letters. Every word of an
+    all-capitals or title-case title counts as a name. When the body names nothing but title words
+    (a dividend notice: "Qtly div 9 cts vs 8 cts prior"), the words it shares with the title are
+    the template's ("QTLY DIV") and are left out too."""
+    if not enc.doc.title:
         return frozenset()
-    first, names = capitalised_names(title)
+    first, names = capitalised_names(enc.doc.title)
     found = names | ({first} if first else set())
-    return frozenset(x for x in found if len(x) > 1 and not x[:1].isdigit() and x not in _DATES)
+    # (a title's word opening a sentence counts as a name there: `signatures.sentence_anchors`)
+    template = _words(enc.doc.sentences) if not _names(enc.all_anchors) - found else set()
+    return frozenset(
+        x
+        for x in found
+        if len(x) > 1 and not x[:1].isdigit() and x not in _DATES and x not in template
+    )
+
+
+def _names(anchors: frozenset[str]) -> frozenset[str]:
+    """Return the names among anchors (not numbers, not months)."""
+    return frozenset(x for x in anchors if not x[:1].isdigit() and x not in _DATES)
+
+
+def _words(sentences: Iterable[Sentence], title: str | None = None) -> set[str]:
+    """Return the lower-cased words of sentences (and a title), possessives stripped."""
+    texts = [s.text for s in sentences] + [title or ""]
+    return {_possessive(w) for text in texts for w in _WORDS.findall(text.lower())}
 
 
 def _mentions(enc: Encoded, names: frozenset[str]) -> bool:
     """Return True when the text or its title uses any of `names` anywhere (sentence openers
     included)."""
-    texts = [s.text for s in enc.doc.sentences] + [enc.doc.title or ""]
-    words = {_possessive(w) for text in texts for w in _WORDS.findall(text.lower())}
-    return bool(words & names)
+    return bool(_words(enc.doc.sentences, enc.doc.title) & names)
 
 
 def _possessive(word: str) -> str:
