@@ -11,7 +11,7 @@ import fcntl
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,19 @@ CREATE TABLE batches(
 """
 
 
+def _stored(conn: sqlite3.Connection, keys: list[int], columns: str) -> Iterator[list[Any]]:
+    """Yield `(key, *columns)` rows of stored documents (`d.` documents, `s.` sentences), a
+    thousand keys at a time."""
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        marks = ",".join("?" * len(chunk))
+        yield conn.execute(
+            f"SELECT d.key, {columns} FROM documents d JOIN sentences s ON s.key = d.key "
+            f"WHERE d.key IN ({marks})",
+            chunk,
+        ).fetchall()
+
+
 def _backfill(
     conn: sqlite3.Connection, table: str, hashes: Callable[[Document], list[int]]
 ) -> bool:
@@ -76,14 +89,7 @@ def _backfill(
     from copytrace.store_codec import stored_sentences
 
     keys = [k for (k,) in conn.execute("SELECT key FROM fingerprints ORDER BY key")]
-    for start in range(0, len(keys), 1000):
-        chunk = keys[start : start + 1000]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            "SELECT d.key, d.text, s.spans FROM documents d JOIN sentences s ON s.key = d.key "
-            f"WHERE d.key IN ({marks})",
-            chunk,
-        ).fetchall()
+    for rows in _stored(conn, keys, "d.text, s.spans"):
         found = []
         for key, text, blob in rows:
             doc = Document(id="", text=text, sentences=stored_sentences(text, blob))
@@ -127,14 +133,7 @@ def refresh_anchors(conn: sqlite3.Connection) -> None:
     from copytrace.store_codec import features, features_text, stored_sentences
 
     keys = [k for (k,) in conn.execute("SELECT key FROM sentences WHERE features IS NOT NULL")]
-    for start in range(0, len(keys), 1000):
-        chunk = keys[start : start + 1000]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            "SELECT d.key, d.text, d.title, s.spans, s.features FROM documents d "
-            f"JOIN sentences s ON s.key = d.key WHERE d.key IN ({marks})",
-            chunk,
-        ).fetchall()
+    for rows in _stored(conn, keys, "d.text, d.title, s.spans, s.features"):
         updates = []
         for key, text, title, blob, stored in rows:
             doc = Document(id="", text=text, title=title, sentences=stored_sentences(text, blob))
