@@ -143,13 +143,19 @@ def fidelity_votes(
     return weight["d"], weight["s"], reasons
 
 
-def fidelity_documents(relations: Sequence[Relation]) -> set[str]:
-    """Return the ids of the documents whose text `build_stories` reads: both ends of each copy
-    without a direction and every document related to either end (its possible witnesses)."""
-    related: dict[str, set[str]] = defaultdict(set)
+def _related(relations: Iterable[Relation]) -> defaultdict[str, set[str]]:
+    """Return each document's related documents, either way."""
+    related: defaultdict[str, set[str]] = defaultdict(set)
     for r in relations:
         related[r.derived].add(r.source)
         related[r.source].add(r.derived)
+    return related
+
+
+def fidelity_documents(relations: Sequence[Relation]) -> set[str]:
+    """Return the ids of the documents whose text `build_stories` reads: both ends of each copy
+    without a direction and every document related to either end (its possible witnesses)."""
+    related = _related(relations)
     out: set[str] = set()
     for r in relations:
         if r.is_copy and r.direction == "unknown":
@@ -391,10 +397,7 @@ def build_stories(
     joining = [r for r in relations if config.use_same_story or r.is_copy]
     components = group(docs, joining, config.linkage)
     story_of = {m: k for k, members in enumerate(components) for m in members}
-    related: dict[str, set[str]] = defaultdict(set)
-    for r in relations:
-        related[r.derived].add(r.source)
-        related[r.source].add(r.derived)
+    related = _related(relations)
     oriented = []
     for rel in relations:
         if rel.is_copy and rel.direction == "unknown":
