@@ -8,7 +8,7 @@ from copytrace.align import align_encoded
 from copytrace.classify import classify, published_order
 from copytrace.config import AlignConfig, ClassifyConfig
 from copytrace.embeddings import HashEmbedder
-from copytrace.evidence import contradiction, kept_passages, subjects
+from copytrace.evidence import contradiction, kept_passages, subjects, title_subjects
 from copytrace.records import Document, Encoded, Link
 from copytrace.sentences import prepare
 from copytrace.signatures import encode_document
@@ -133,10 +133,65 @@ def test_notices_without_names_are_about_what_their_titles_name() -> None:
     # a title in the template's words ("QTLY DIV", as the body has them) still names its company
     worded = encode("e", raised, title="WARBECK FOODS <WBF> QTLY DIV")
     assert contradiction(links, first, worded, 0.8, CLASSIFY).startswith("different subjects")
+    # nor do the words of what a notice's title says happened ("SETS QUARTERLY")
+    titled = encode("f", raised, title="WARBECK FOODS <WBF> SETS QUARTERLY")
+    assert contradiction(links, first, titled, 0.8, CLASSIFY).startswith("different subjects")
     same = encode("c", body, title="Tulloch Mills keeps its quarterly payout")
     assert not contradiction(links, same, first, 0.8, CLASSIFY)
     untitled = encode("d", raised)  # no title: nothing tells them apart
     assert not contradiction(links, untitled, first, 0.8, CLASSIFY)
+
+
+def test_statistics_of_two_countries_from_one_template_are_not_copies() -> None:
+    """A monthly figure of one country written the way another country's is: the first names
+    its statistics office in several sentences, the second names its country only once (and
+    in its title, beside words such as "UP" and "PCT" that the first uses too), and the first
+    writes "manufacturing" where the second's sentence opens with "Manufacturing"."""
+    ours = encode(
+        "a",
+        "Norland's leading composite indicator rose 0.4 pct in December, Statistics Norland "
+        "said.\nThe unfiltered index rose 0.8 pct in the month, the agency said.\n"
+        "The manufacturing groups continued to post gains of 1.6 pct.",
+        title="NORLAND DECEMBER LEADING INDICATOR UP 0.4 PCT",
+    )
+    theirs = encode(
+        "b",
+        "Industrial production in Vestria rose 0.4 pct in February, the Vestrian Reserve Board "
+        "said.\nThe Board said the index rose 0.8 pct in the month.\n"
+        "Manufacturing output rose 1.6 pct, the Reserve Board said.",
+        title="VESTRIA FEB INDUSTRIAL PRODUCTION UP 0.4 PCT",
+    )
+    assert title_subjects(ours) == {"norland"}  # the title word its body names too
+    links = [Link((i,), (i,), 0.85, 0.5, "static") for i in range(3)]
+    assert contradiction(links, ours, theirs, 0.5, CLASSIFY).startswith("different subjects")
+
+
+def test_a_long_report_naming_nothing_is_about_its_title() -> None:
+    """A report whose body names nobody but has more than a notice's few sentences keeps every
+    word of its title as its subject: the words its body shares with the title are not a
+    template's, so a report of the same strike under another title is not another subject."""
+    body = (
+        "Marines were unloading ships at the port as the strike by 40,000 seamen went on.\n"
+        "The halt started on February 27, and union leaders said they would not return to work "
+        "without a 275 pct pay rise.\n"
+        "Shipowners have offered a 100 pct rise, which the seamen rejected.\n"
+        "Port officials said the halt had cost 1.5 mln dlrs.\n"
+        "There were no reports of incidents."
+    )
+    report = encode("a", body, title="SEAMEN'S STRIKE CONTINUES, MARINES UNLOAD SHIPS")
+    assert {"strike", "marines"} <= title_subjects(report)
+    other = encode(
+        "b",
+        "Hundreds of marines were on alert at the ports after 40,000 seamen stayed on strike, "
+        "even after the Labour Court ruled it illegal.\n"
+        "The halt started on February 27, and union leaders said they would not return to work "
+        "unless they got a 275 pct pay rise.\n"
+        "Shipowners have offered a 100 per cent rise, which the seamen rejected.\n"
+        "The Court had ordered the seamen back to work.",
+        title="SEAMEN CONTINUE STRIKE AFTER COURT RULING",
+    )
+    links = [Link((i,), (i,), 0.9, 0.8, "static") for i in range(3)]
+    assert not contradiction(links, report, other, 0.8, CLASSIFY)
 
 
 def test_other_subject_is_not_a_copy() -> None:

@@ -260,21 +260,53 @@ _DATES = frozenset(
 )
 
 
+# A body this short that names nothing but title words is a notice written from a template (of
+# the dividend notices among the first 5,000 Reuters articles, about 170 of 200 have at most four
+# sentences). A longer report can name nothing but its title's words, and then those words
+# (all-capitals "SEAMAN'S STRIKE CONTINUES, MARINES UNLOAD SHIPS") are its subject, not a template.
+NOTICE_SENTENCES = 4
+# What an all-capitals wire title says happened, not who it happened to: the verbs and nouns of
+# notices ("ROWE FURNITURE <ROWE> SETS QTLY DIVIDEND", "FIRST FEDERAL <FFBV> SETS QUARTERLY",
+# "SAAB-SCANIA ISSUES 150 MLN DLR EUROBOND"). Two notices of other companies share these, so they
+# are not a title's subject.
+_HEADLINE = frozenset(
+    """sets set declares declared raises raised cuts cut lowers increases reduces omits pays
+    resumes boosts ups hikes regular quarterly qtly qtrly monthly annual semiannual semi special
+    initial extra dividend dividends div payout distribution stock split issues issue launches
+    launched plans files filed offers offer offering sells prices priced bond bonds eurobond
+    eurobonds notes note debentures debt shelf registration shares common preferred mln bln dlr
+    dlrs stg net loss profit qtr year""".split()
+)
+
+
 def title_subjects(enc: Encoded) -> frozenset[str]:
     """Return the names of a text's title, leaving out dates and single letters. Every word of an
-    all-capitals or title-case title counts as a name. When the body names nothing but title words
-    (a dividend notice: "Qtly div 9 cts vs 8 cts prior"), the words it shares with the title are
-    the template's ("QTLY DIV") and are left out too."""
+    all-capitals or title-case title counts as a name, so when the body names things of its own,
+    only the title words it names too count ("CANADA DECEMBER LEADING INDICATOR UP 0.4 PCT" over
+    "Canada's leading composite indicator ..., Statistics Canada said" is about Canada, not "up"
+    or "pct"). When a notice's short body names nothing but title words ("Qtly div 9 cts vs 8 cts
+    prior"), the words it shares with the title are the template's ("QTLY DIV") and are left out.
+    """
     if not enc.doc.title:
         return frozenset()
     first, names = capitalised_names(enc.doc.title)
     found = names | ({first} if first else set())
     # (a title's word opening a sentence counts as a name there: `signatures.sentence_anchors`)
-    template = _words(enc.doc.sentences) if not _names(enc.all_anchors) - found else set()
+    named = _names(enc.all_anchors)
+    template: set[str] = set()
+    if not named - found:
+        if len(enc.doc.sentences) <= NOTICE_SENTENCES:
+            template = _words(enc.doc.sentences)
+    elif found & named:
+        found &= named
     return frozenset(
         x
         for x in found
-        if len(x) > 1 and not x[:1].isdigit() and x not in _DATES and x not in template
+        if len(x) > 1
+        and not x[:1].isdigit()
+        and x not in _DATES
+        and x not in _HEADLINE
+        and x not in template
     )
 
 
@@ -290,9 +322,16 @@ def _words(sentences: Iterable[Sentence], title: str | None = None) -> set[str]:
 
 
 def _mentions(enc: Encoded, names: frozenset[str]) -> bool:
-    """Return True when the text or its title uses any of `names` anywhere (sentence openers
-    included)."""
-    return bool(_words(enc.doc.sentences, enc.doc.title) & names)
+    """Return True when the text or its title writes any of `names` capitalised anywhere (sentence
+    openers included): "Manufacturing output rose" names what "the manufacturing groups" does not.
+    """
+    doc = enc.doc
+    texts = [doc.text[s.start : s.end] for s in doc.sentences] + [doc.title or ""]
+    return any(
+        w[:1].isupper() and _possessive(w.lower()) in names
+        for text in texts
+        for w in _WORDS.findall(text)
+    )
 
 
 def _possessive(word: str) -> str:
