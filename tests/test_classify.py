@@ -166,6 +166,37 @@ def test_statistics_of_two_countries_from_one_template_are_not_copies() -> None:
     assert contradiction(links, ours, theirs, 0.5, CLASSIFY).startswith("different subjects")
 
 
+def test_postings_of_two_companies_that_share_their_other_names_are_not_copies() -> None:
+    """Two companies' price changes written alike share the names their bodies repeat (the
+    grade of crude), so only their titles, each naming its company, tell them apart; a rewrite
+    under a title naming the same company is still a copy."""
+    first = encode(
+        "a",
+        "Halvard Oil Corp said it cut its contract prices for crude oil by 1.50 dlrs a barrel.\n"
+        "The cut brings its posted price for West Texas Intermediate to 16.00 dlrs a barrel.\n"
+        "Halvard is the latest of several oil companies to cut West Texas Intermediate prices.",
+        title="HALVARD OIL CUTS CRUDE PRICES",
+    )
+    other = encode(
+        "b",
+        "Brannock Petroleum Co said it reduced the price it pays for crude by 1.50 dlrs a barrel.\n"
+        "The cut brings its posted price for West Texas Intermediate to 16.50 dlrs a barrel.\n"
+        "The West Texas Intermediate posting was last changed on Jan 12.",
+        title="BRANNOCK PETROLEUM REDUCES CRUDE POSTINGS",
+    )
+    links = [Link((i,), (i,), 0.85, 0.5, "static") for i in range(3)]
+    found = contradiction(links, first, other, 0.5, CLASSIFY)
+    assert found.startswith("titles of different subjects"), found
+    rewrite = encode(
+        "c",
+        "Halvard Oil said it lowered the price it pays for crude by 1.50 dlrs a barrel.\n"
+        "Its West Texas Intermediate posting is now 16.00 dlrs a barrel.\n"
+        "Several oil companies have cut West Texas Intermediate prices, Halvard said.",
+        title="Halvard lowers what it pays for crude",
+    )
+    assert not contradiction(links, rewrite, first, 0.5, CLASSIFY)
+
+
 def test_a_long_report_naming_nothing_is_about_its_title() -> None:
     """A report whose body names nobody but has more than a notice's few sentences keeps every
     word of its title as its subject: the words its body shares with the title are not a

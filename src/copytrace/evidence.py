@@ -251,6 +251,12 @@ def contradiction(
     ):
         shown = f"{', '.join(sorted(subject_a))} / {', '.join(sorted(subject_b))}"
         return f"different subjects ({shown})"
+    # two reports of one kind of event (crude postings) about other companies can share every
+    # name their bodies repeat (the grade of crude) but not the names their titles give
+    title_a, title_b = title_names(a), title_names(b)
+    if title_a and title_b and not (_mentions(b, title_a) or _mentions(a, title_b)):
+        shown = f"{', '.join(sorted(title_a))} / {', '.join(sorted(title_b))}"
+        return f"titles of different subjects ({shown})"
     return ""
 
 
@@ -277,6 +283,25 @@ _HEADLINE = frozenset(
     eurobonds notes note debentures debt shelf registration shares common preferred mln bln dlr
     dlrs stg net loss profit qtr year""".split()
 )
+
+
+def title_names(enc: Encoded) -> frozenset[str]:
+    """Return the words of a text's title that its body writes capitalised inside a sentence,
+    leaving out dates, single letters and headline words: "MARATHON PETROLEUM REDUCES CRUDE
+    POSTINGS" over "Marathon Petroleum Co said ... brings Marathon's posted price for West Texas
+    Intermediate" names Marathon Petroleum. (A title word opening a body's sentence, "Marines were
+    unloading ships", may be a common noun.)"""
+    doc = enc.doc
+    if not doc.title:
+        return frozenset()
+    first, names = capitalised_names(doc.title)
+    found = names | ({first} if first else set())
+    inside: set[str] = set()
+    for s in doc.sentences:
+        inside |= capitalised_names(doc.text[s.start : s.end])[1]
+    return frozenset(
+        x for x in found & inside if len(x) > 1 and x not in _HEADLINE and x not in _DATES
+    )
 
 
 def title_subjects(enc: Encoded) -> frozenset[str]:
@@ -323,15 +348,16 @@ def _words(sentences: Iterable[Sentence], title: str | None = None) -> set[str]:
 
 def _mentions(enc: Encoded, names: frozenset[str]) -> bool:
     """Return True when the text or its title writes any of `names` capitalised anywhere (sentence
-    openers included): "Manufacturing output rose" names what "the manufacturing groups" does not.
+    openers included), read as names are read ("U.S." is "us", "Allis-Chalmers'" is
+    "allis-chalmers"): "Manufacturing output rose" names what "the manufacturing groups" does not.
     """
     doc = enc.doc
     texts = [doc.text[s.start : s.end] for s in doc.sentences] + [doc.title or ""]
-    return any(
-        w[:1].isupper() and _possessive(w.lower()) in names
-        for text in texts
-        for w in _WORDS.findall(text)
-    )
+    for text in texts:
+        first, found = capitalised_names(text)
+        if first in names or found & names:
+            return True
+    return False
 
 
 def _possessive(word: str) -> str:
