@@ -294,14 +294,10 @@ def title_names(enc: Encoded) -> frozenset[str]:
     doc = enc.doc
     if not doc.title:
         return frozenset()
-    first, names = capitalised_names(doc.title)
-    found = names | ({first} if first else set())
     inside: set[str] = set()
     for s in doc.sentences:
         inside |= capitalised_names(doc.text[s.start : s.end])[1]
-    return frozenset(
-        x for x in found & inside if len(x) > 1 and x not in _HEADLINE and x not in _DATES
-    )
+    return _as_subjects(_title_words(doc.title) & inside)
 
 
 def title_subjects(enc: Encoded) -> frozenset[str]:
@@ -314,24 +310,31 @@ def title_subjects(enc: Encoded) -> frozenset[str]:
     """
     if not enc.doc.title:
         return frozenset()
-    first, names = capitalised_names(enc.doc.title)
-    found = names | ({first} if first else set())
+    found = _title_words(enc.doc.title)
     # (a title's word opening a sentence counts as a name there: `signatures.sentence_anchors`)
     named = _names(enc.all_anchors)
-    template: set[str] = set()
     if not named - found:
         if len(enc.doc.sentences) <= NOTICE_SENTENCES:
-            template = _words(enc.doc.sentences)
+            found -= _words(enc.doc.sentences)
     elif found & named:
         found &= named
+    return _as_subjects(found)
+
+
+def _title_words(title: str) -> set[str]:
+    """Return every word of a title as a name is read (an all-capitals or title-case title
+    capitalises them all)."""
+    first, names = capitalised_names(title)
+    return names | ({first} if first else set())
+
+
+def _as_subjects(words: Iterable[str]) -> frozenset[str]:
+    """Return the words that can be a subject: not single letters, numbers, dates or headline
+    words."""
     return frozenset(
         x
-        for x in found
-        if len(x) > 1
-        and not x[:1].isdigit()
-        and x not in _DATES
-        and x not in _HEADLINE
-        and x not in template
+        for x in words
+        if len(x) > 1 and not x[:1].isdigit() and x not in _DATES and x not in _HEADLINE
     )
 
 
