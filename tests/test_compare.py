@@ -84,6 +84,19 @@ def test_mentions_names_titles_and_company_homes() -> None:
     assert [m.role for m in found[2:4]] == ["org", "place"]
 
 
+def test_a_title_word_opening_a_company_name_is_part_of_the_name() -> None:
+    """ "General" before "Public Utilities Corp" starts a company's name, not a general's title;
+    before a person's name it is still a title."""
+    found = mentions("General Public Utilities Corp and Northrop Corp met General Tomas Vey.")
+    assert [(m.kind, m.text) for m in found] == [
+        ("name", "General Public Utilities Corp"),
+        ("name", "Northrop Corp"),
+        ("title", "General"),
+        ("name", "Tomas Vey"),
+    ]
+    assert found[0].key == ("general", "public", "utilities") and found[0].role == "org"
+
+
 def test_mentions_skip_title_case_headlines_and_common_openers() -> None:
     assert mentions("Grain Traders Expect Bumper Harvest In Kansas") == []
     assert [m.text for m in mentions("However, Kansas farmers disagree.")] == ["Kansas"]

@@ -86,6 +86,15 @@ def mentions(text: str, offset: int = 0) -> list[Mention]:
     return sorted(found, key=lambda m: (m.start, m.end))
 
 
+def name_keys(text: str) -> frozenset[tuple[str, ...]]:
+    """Return the keys of the names in `text` (see `name_key`), without numbers or titles.
+
+    >>> sorted(name_keys("General Public Utilities Corp said GPU will pay."))
+    [('general', 'public', 'utilities'), ('gpu',)]
+    """
+    return frozenset(m.key for m in _names(text, 0) if m.kind == "name")
+
+
 def same_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Return True when two name keys may name the same thing ("Cargill Inc" / "Cargill").
 
@@ -250,6 +259,12 @@ def _chunk_names(text: str, toks: list[Token], chunk_start: int, offset: int) ->
                 break  # "Oscar Wyatt of Coastal Corp" is two names; "Bank of Japan" is one
             j += 2
         start, end = toks[i][1], toks[j - 1][2]
+        org = lowers[j - 1] in _SUFFIXES
+        # "General Public Utilities Corp", "General Motors Corp": a capitalised title word before
+        # a company's name is the start of that name, not a person's title
+        joins = title is not None and not text[title[1] : start].strip()
+        if org and title is not None and joins and text[title[0]].isupper():
+            start, title = title[0], None
         key = name_key(text[start:end])
         if key and not (len(key) == 1 and len(key[0]) < 2):
             if title is not None and not text[title[1] : start].strip():
@@ -257,7 +272,7 @@ def _chunk_names(text: str, toks: list[Token], chunk_start: int, offset: int) ->
                     Mention("title", text[title[0] : title[1]], title[0] + offset,
                             title[1] + offset, key=title[2], person=key)
                 )  # fmt: skip
-            role = "place" if start == place else "org" if lowers[j - 1] in _SUFFIXES else ""
+            role = "place" if start == place else "org" if org else ""
             initial = not text[chunk_start:start].strip(" \t\n\"'“‘(")
             out.append(
                 Mention("name", text[start:end], start + offset, end + offset, key=key,
