@@ -197,6 +197,74 @@ def test_postings_of_two_companies_that_share_their_other_names_are_not_copies()
     assert not contradiction(links, rewrite, first, 0.5, CLASSIFY)
 
 
+def test_notices_of_two_companies_sharing_a_word_of_their_names_are_not_copies() -> None:
+    """ "Public" in "Calder Public Service Corp" is not the "Public" of "Norland Public Service
+    Co": a subject word counts as named by the other text only inside a name that may be the
+    same one; a rewrite naming the company shortly still names it."""
+    first = encode(
+        "a",
+        "Calder Public Service Corp said its board declared a dividend of 12 cts a share, its "
+        "first since 1981.\n"
+        "The company said Calder expects to pay dividends every quarter.\n"
+        "The dividend is payable June 2 to holders of record May 9.",
+        title="CALDER DECLARES FIRST DIVIDEND SINCE 1981",
+    )
+    other = encode(
+        "b",
+        "Norland Public Service Co said its board declared a stock split.\n"
+        "Norland also raised its quarterly dividend to 30 cts from 28 cts.\n"
+        "The dividend is payable June 2 to holders of record May 9.",
+        title="NORLAND PUBLIC SPLITS STOCK, UPS DIVIDEND",
+    )
+    links = [Link((0,), (0,), 0.75, 0.6, "static"), Link((2,), (2,), 0.95, 0.8, "static")]
+    found = contradiction(links, first, other, 0.7, CLASSIFY)
+    assert found.startswith("different subjects"), found
+    rewrite = encode(
+        "c",
+        "Calder Public Service has declared a 12 ct dividend, the first since 1981.\n"
+        "Calder hopes to pay one every quarter, the company said.\n"
+        "Holders of record May 9 will be paid on June 2.",
+        title="Calder pays again",
+    )
+    assert not contradiction(links, rewrite, first, 0.7, CLASSIFY)
+
+
+def test_statistics_of_two_months_from_one_template_are_not_copies() -> None:
+    """Next month's statistics are written from last month's report: the month each title names
+    and its body names most tells them apart. A rewrite of one month's report is still a copy,
+    though it names the month before."""
+    january = encode(
+        "a",
+        "Freedonia's consumer price index fell 0.3 pct to 101.2 in January from December, the "
+        "statistics office said.\n"
+        "The January index was 1.2 pct lower than a year earlier, the largest fall since 1971.\n"
+        "Food prices rose in January while fuel prices fell.",
+        title="FREEDONIA CONSUMER PRICES FALL 0.3 PCT IN JANUARY",
+    )
+    february = encode(
+        "b",
+        "Freedonia's consumer price index was unchanged at 101.2 in February after a 0.3 pct "
+        "fall in January, the statistics office said.\n"
+        "The February index was 0.9 pct lower than a year earlier; in January it was 1.2 pct "
+        "lower, the largest fall since 1971.\n"
+        "In February fuel prices rose while food prices fell.",
+        title="FREEDONIA CONSUMER PRICES UNCHANGED IN FEBRUARY",
+    )
+    links = [Link((i,), (i,), 0.85, 0.6, "static") for i in range(3)]
+    found = contradiction(links, january, february, 0.6, CLASSIFY)
+    assert found == "reports of different months (january / february)", found
+    rewrite = encode(
+        "c",
+        "Consumer prices in Freedonia fell 0.3 pct in January from December to 101.2, according "
+        "to the statistics office.\n"
+        "The index was 1.2 pct below its January level of a year before, its largest fall "
+        "since 1971.\n"
+        "Fuel got cheaper in January and food dearer.",
+        title="Freedonia's prices fall in January after a quiet December",
+    )
+    assert not contradiction(links, rewrite, january, 0.6, CLASSIFY)
+
+
 def test_a_long_report_naming_nothing_is_about_its_title() -> None:
     """A report whose body names nobody but has more than a notice's few sentences keeps every
     word of its title as its subject: the words its body shares with the title are not a

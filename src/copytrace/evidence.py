@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from copytrace.config import ClassifyConfig
+from copytrace.facts import name_keys, same_name
 from copytrace.records import Encoded, Link, Sentence
 from copytrace.signatures import capitalised_names, is_specific
 
@@ -246,17 +247,21 @@ def contradiction(
     if (
         subject_a
         and subject_b
-        and not (subject_a & b.all_anchors or subject_b & a.all_anchors)
-        and not (_mentions(b, subject_a) or _mentions(a, subject_b))
+        and not _names_any(a, b, subject_a, anchors=True)
+        and not _names_any(b, a, subject_b, anchors=True)
     ):
         shown = f"{', '.join(sorted(subject_a))} / {', '.join(sorted(subject_b))}"
         return f"different subjects ({shown})"
     # two reports of one kind of event (crude postings) about other companies can share every
     # name their bodies repeat (the grade of crude) but not the names their titles give
     title_a, title_b = title_names(a), title_names(b)
-    if title_a and title_b and not (_mentions(b, title_a) or _mentions(a, title_b)):
+    if title_a and title_b and not (_names_any(a, b, title_a) or _names_any(b, a, title_b)):
         shown = f"{', '.join(sorted(title_a))} / {', '.join(sorted(title_b))}"
         return f"titles of different subjects ({shown})"
+    # next month's statistics are written from last month's report, figures and all
+    period_a, period_b = period(a), period(b)
+    if period_a and period_b and period_a != period_b:
+        return f"reports of different months ({period_a} / {period_b})"
     return ""
 
 
@@ -264,6 +269,39 @@ _DATES = frozenset(
     """january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec""".split()
 )
+
+
+# Month names as a title writes them, to the month. "May" is left out: in an all-capitals title
+# it is as often the verb ("COFFEE OUTPUT MAY FALL").
+_MONTHS = {
+    **{m: m for m in "january february march april june july august september october november "
+       "december".split()},
+    **dict(zip("jan feb mar apr jun jul aug sep sept oct nov dec".split(),
+               "january february march april june july august september september october "
+               "november december".split(), strict=True)),
+}  # fmt: skip
+
+
+def period(enc: Encoded) -> str | None:
+    """Return the month a text reports on, or None: the one month its title names, when its body
+    names that month in more sentences than any other ("JAPAN CONSUMER PRICES UNCHANGED IN
+    FEBRUARY" over "The February index was down one pct ..., In January, the index fell ...").
+    """
+    doc = enc.doc
+    if not doc.title:
+        return None
+    named = {_MONTHS[w] for w in _title_words(doc.title) if w in _MONTHS}
+    if len(named) != 1:
+        return None
+    counts: Counter[str] = Counter()
+    for s in doc.sentences:
+        first, found = capitalised_names(doc.text[s.start : s.end])
+        counts.update({_MONTHS[w] for w in found | {first or ""} if w in _MONTHS})
+    ranked = counts.most_common(2)
+    month = named.pop()
+    if not ranked or ranked[0][0] != month or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return month
 
 
 # A body this short that names nothing but title words is a notice written from a template (of
@@ -349,18 +387,39 @@ def _words(sentences: Iterable[Sentence], title: str | None = None) -> set[str]:
     return {_possessive(w) for text in texts for w in _WORDS.findall(text.lower())}
 
 
-def _mentions(enc: Encoded, names: frozenset[str]) -> bool:
-    """Return True when the text or its title writes any of `names` capitalised anywhere (sentence
+def _names_any(x: Encoded, y: Encoded, words: frozenset[str], anchors: bool = False) -> bool:
+    """Return True when `y` names any of `x`'s subject `words` (capitalised, or among its anchors
+    when `anchors`) as part of a name that may be the one `x` means: "Public" in "General Public
+    Utilities Corp" is not the "Public" of "Florida Public Utilities Co"."""
+    named = _mentioned(y, words) | (words & y.all_anchors if anchors else set())
+    return any(_named_alike(x, y, word) for word in named)
+
+
+def _named_alike(x: Encoded, y: Encoded, word: str) -> bool:
+    """Return False when both texts write `word` only inside names that cannot be one
+    (`facts.same_name`); True when either has it outside a name."""
+    in_x = [k for k in _name_keys(x) if word in k]
+    in_y = [k for k in _name_keys(y) if word in k]
+    return not in_x or not in_y or any(same_name(p, q) for p in in_x for q in in_y)
+
+
+def _name_keys(enc: Encoded) -> set[tuple[str, ...]]:
+    doc = enc.doc
+    return {k for s in doc.sentences for k in name_keys(doc.text[s.start : s.end])}
+
+
+def _mentioned(enc: Encoded, names: frozenset[str]) -> set[str]:
+    """Return those of `names` that the text or its title writes capitalised anywhere (sentence
     openers included), read as names are read ("U.S." is "us", "Allis-Chalmers'" is
     "allis-chalmers"): "Manufacturing output rose" names what "the manufacturing groups" does not.
     """
     doc = enc.doc
     texts = [doc.text[s.start : s.end] for s in doc.sentences] + [doc.title or ""]
+    out: set[str] = set()
     for text in texts:
         first, found = capitalised_names(text)
-        if first in names or found & names:
-            return True
-    return False
+        out |= (found | {first}) & names if first else found & names
+    return out
 
 
 def _possessive(word: str) -> str:
