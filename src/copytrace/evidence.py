@@ -247,15 +247,23 @@ def contradiction(
     if (
         subject_a
         and subject_b
+        and not (subject_a <= subject_b or subject_b <= subject_a)
         and not _names_any(a, b, subject_a, anchors=True)
         and not _names_any(b, a, subject_b, anchors=True)
     ):
         shown = f"{', '.join(sorted(subject_a))} / {', '.join(sorted(subject_b))}"
         return f"different subjects ({shown})"
     # two reports of one kind of event (crude postings) about other companies can share every
-    # name their bodies repeat (the grade of crude) but not the names their titles give
+    # name their bodies repeat (the grade of crude) but not the names their titles give. (A side
+    # naming nothing the other does not name is about the same thing: "TIN" / "TIN", even when
+    # the names around the word differ; "HOKKAIDO BANK" / "GUNMA BANK" are not.)
     title_a, title_b = title_names(a), title_names(b)
-    if title_a and title_b and not (_names_any(a, b, title_a) or _names_any(b, a, title_b)):
+    if (
+        title_a
+        and title_b
+        and not (title_a <= title_b or title_b <= title_a)
+        and not (_names_any(a, b, title_a) or _names_any(b, a, title_b))
+    ):
         shown = f"{', '.join(sorted(title_a))} / {', '.join(sorted(title_b))}"
         return f"titles of different subjects ({shown})"
     # next month's statistics are written from last month's report, figures and all
