@@ -174,6 +174,19 @@ def test_blocks_continue_after_a_line_ending_with_a_comma() -> None:
     assert blocks_of(text) == [text.rstrip("\n")]
 
 
+def test_blocks_continue_when_the_next_line_ends_a_company_name() -> None:
+    """A wire story's first line is short (its dateline was cut), so it looks like a heading; a
+    next line opening with the company suffix ("Co, said ...") shows the name goes on."""
+    text = (
+        "Halvard's unit, Brannock Petroleum\n"
+        "Co, said it will raise its contract prices for eleven grades of\n"
+        "crude oil by 50 cts a barrel, effective tomorrow.\n"
+    )
+    assert blocks_of(text) == [text.rstrip("\n")]
+    heading = "Dredging costs\nCorporate clients of the board will pay more from the spring.\n"
+    assert len(blocks_of(heading)) == 2
+
+
 def test_blocks_break_at_blank_and_skipped_lines() -> None:
     text = "The board met on Tuesday and agreed\nto wait.\n\nAdvertisement\nIt voted in May.\n"
     ad = text.index("Advertisement")

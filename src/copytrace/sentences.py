@@ -44,6 +44,11 @@ _ENUMERATOR = r"\(?(?:\d{1,3}|[a-z]|[ivxIVX]{2,4})[.)]"  # "1.", "b)", "(iv)"
 _MARKER = re.compile(rf"\s*{_ENUMERATOR}\s*$")
 _LEADING_MARKER = re.compile(rf"\s*(?:{_ENUMERATOR}|\([A-Z]\)|[•·▪◦‣∙*\-–—])\s+(?=\S)")
 
+# A line opening with a company suffix ends a name the line before began ("Marathon Petroleum\nCo,
+# said ..."): that line is no heading, however short (a wire story's first line is, its dateline
+# cut).
+_NAME_GOES_ON = re.compile(r"\s*(?:Co|Cos|Corp|Inc|Ltd|Plc|PLC|LLC)\b(?![-'’])")
+
 MAX_SENTENCE = 600  # characters; longer runs (lists, text without punctuation) are cut at a comma
 
 
@@ -73,7 +78,11 @@ def blocks(text: str, start: int, skip: tuple[Span, ...], wrapped: bool) -> list
             and "\n" not in text[previous_end + 1 : s]  # no skipped line in between
             and not line[:2].isspace()
             and not line.startswith("\t")
-            and (not _starts_upper(line) or not _heading(text, previous_end, width))
+            and (
+                not _starts_upper(line)
+                or not _heading(text, previous_end, width)
+                or _NAME_GOES_ON.match(line) is not None
+            )
         )
         if joined and current is not None:
             current = (current[0], e)
