@@ -250,6 +250,42 @@ def test_reports_whose_titles_name_one_subject_are_not_told_apart_by_a_misspelt_
     assert not contradiction(links, first, other, 0.7, CLASSIFY)
 
 
+def test_bond_issues_of_two_issuers_with_one_lead_manager_are_not_copies() -> None:
+    """Issues written from one lead manager's template name the manager in every sentence; the
+    issuer is named once, opening the first sentence, and in the title beside the issue's
+    currency, which both share."""
+    first = encode(
+        "a",
+        "Halvard Landesbank Girozentrale is issuing a 50 mln Australian dlr eurobond due April 2, "
+        "1991 paying 15 pct and priced at 101-1/2, lead manager Orwell Royal Bank said.\n"
+        "The bond is available in denominations of 1,000 Australian dlrs, Orwell Royal Bank "
+        "said.\n"
+        "The selling concession is one pct, Orwell Royal Bank said.",
+        title="HALVARD L/B ISSUES AUSTRALIAN DLR EUROBOND",
+    )
+    other = encode(
+        "b",
+        "Brannock Finance Overseas Ltd is issuing a 50 mln Australian dlr eurobond due April 3, "
+        "1990 paying 15 pct and priced at 101-1/2, lead manager Orwell Royal Bank said.\n"
+        "The bond is available in denominations of 1,000 Australian dlrs, Orwell Royal Bank "
+        "said.\n"
+        "The selling concession is one pct, Orwell Royal Bank said.",
+        title="BRANNOCK UNIT ISSUES 50 MLN AUSTRALIAN DLR BOND",
+    )
+    links = [Link((i,), (i,), 0.9, 0.9, "static") for i in range(3)]
+    found = contradiction(links, first, other, 0.9, CLASSIFY)
+    assert found == "titles of different subjects (halvard / brannock)", found
+    rewrite = encode(
+        "c",
+        "Halvard Landesbank Girozentrale is selling a 50 mln Australian dlr eurobond due April 2, "
+        "1991, with a 15 pct coupon, priced at 101-1/2, said lead manager Orwell Royal Bank.\n"
+        "Orwell Royal Bank said the bond comes in 1,000 Australian dlr denominations.\n"
+        "There is a one pct selling concession, Orwell Royal Bank said.",
+        title="Halvard sells Australian dollar bonds",
+    )
+    assert not contradiction(links, rewrite, first, 0.9, CLASSIFY)
+
+
 def test_statistics_of_two_months_from_one_template_are_not_copies() -> None:
     """Next month's statistics are written from last month's report: the month each title names
     and its body names most tells them apart. A rewrite of one month's report is still a copy,

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from copytrace.config import ClassifyConfig
-from copytrace.facts import name_keys, same_name
+from copytrace.facts import name_keys, name_mentions, same_name
 from copytrace.records import Encoded, Link, Sentence
 from copytrace.signatures import capitalised_names, is_specific
 
@@ -319,30 +319,37 @@ def period(enc: Encoded) -> str | None:
 NOTICE_SENTENCES = 4
 # What an all-capitals wire title says happened, not who it happened to: the verbs and nouns of
 # notices ("ROWE FURNITURE <ROWE> SETS QTLY DIVIDEND", "FIRST FEDERAL <FFBV> SETS QUARTERLY",
-# "SAAB-SCANIA ISSUES 150 MLN DLR EUROBOND"). Two notices of other companies share these, so they
-# are not a title's subject.
+# "SAAB-SCANIA ISSUES 150 MLN DLR EUROBOND"), and the currencies of issues ("SAPPORO BREWERIES
+# PLANS 100 MLN SWISS FRANC NOTES"). Two notices of other companies share these, so they are not
+# a title's subject.
 _HEADLINE = frozenset(
     """sets set declares declared raises raised cuts cut lowers increases reduces omits pays
     resumes boosts ups hikes regular quarterly qtly qtrly monthly annual semiannual semi special
     initial extra dividend dividends div payout distribution stock split issues issue launches
     launched plans files filed offers offer offering sells prices priced bond bonds eurobond
     eurobonds notes note debentures debt shelf registration shares common preferred mln bln dlr
-    dlrs stg net loss profit qtr year""".split()
+    dlrs stg net loss profit qtr year
+    australian canadian swiss zealand yen euroyen ecu sterling guilder guilders mark marks franc
+    francs crown crowns lira lire kroner krona schilling peseta rand""".split()
 )
 
 
 def title_names(enc: Encoded) -> frozenset[str]:
-    """Return the words of a text's title that its body writes capitalised inside a sentence,
-    leaving out dates, single letters and headline words: "MARATHON PETROLEUM REDUCES CRUDE
-    POSTINGS" over "Marathon Petroleum Co said ... brings Marathon's posted price for West Texas
-    Intermediate" names Marathon Petroleum. (A title word opening a body's sentence, "Marines were
-    unloading ships", may be a common noun.)"""
+    """Return the words of a text's title that its body writes capitalised inside a sentence or
+    in a name of several words opening one, leaving out dates, single letters and headline words:
+    "MARATHON PETROLEUM REDUCES CRUDE POSTINGS" over "Marathon Petroleum Co said ... brings
+    Marathon's posted price for West Texas Intermediate" names Marathon Petroleum. (One title word
+    opening a body's sentence, "Marines were unloading ships", may be a common noun.)"""
     doc = enc.doc
     if not doc.title:
         return frozenset()
     inside: set[str] = set()
     for s in doc.sentences:
-        inside |= capitalised_names(doc.text[s.start : s.end])[1]
+        text = doc.text[s.start : s.end]
+        inside |= capitalised_names(text)[1]
+        for name in name_mentions(text):
+            if name.initial and len(name.key) >= 2:
+                inside |= _title_words(name.text)
     return _as_subjects(_title_words(doc.title) & inside)
 
 

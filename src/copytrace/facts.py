@@ -92,7 +92,12 @@ def name_keys(text: str) -> frozenset[tuple[str, ...]]:
     >>> sorted(name_keys("General Public Utilities Corp said GPU will pay."))
     [('general', 'public', 'utilities'), ('gpu',)]
     """
-    return frozenset(m.key for m in _names(text, 0) if m.kind == "name")
+    return frozenset(m.key for m in name_mentions(text))
+
+
+def name_mentions(text: str) -> list[Mention]:
+    """Return the names in `text` (`mentions` without numbers or titles), in order."""
+    return [m for m in _names(text, 0) if m.kind == "name"]
 
 
 def same_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
