@@ -8,7 +8,13 @@ from copytrace.align import align_encoded
 from copytrace.classify import classify, published_order
 from copytrace.config import AlignConfig, ClassifyConfig
 from copytrace.embeddings import HashEmbedder
-from copytrace.evidence import contradiction, kept_passages, subjects, title_subjects
+from copytrace.evidence import (
+    contradiction,
+    kept_passages,
+    subjects,
+    title_names,
+    title_subjects,
+)
 from copytrace.records import Document, Encoded, Link
 from copytrace.sentences import prepare
 from copytrace.signatures import encode_document
@@ -284,6 +290,20 @@ def test_bond_issues_of_two_issuers_with_one_lead_manager_are_not_copies() -> No
         title="Halvard sells Australian dollar bonds",
     )
     assert not contradiction(links, rewrite, first, 0.9, CLASSIFY)
+
+
+def test_a_title_names_the_company_opening_its_body() -> None:
+    """A name opening the body's first sentence is a name when it has several words or is in
+    capitals; one capitalised word there may be a common noun."""
+    body = "{} said it will raise its contract prices for crude oil by 50 cts a barrel.\nReuter"
+    parent = encode(
+        "a", body.format("ZORN's unit, Halvard Oil Co,"), title="ZORN UNIT RAISES CRUDE"
+    )
+    assert title_names(parent) == {"zorn"}
+    owner = encode("b", body.format("Calder Corp's Brannock Oil Corp"), title="CALDER UNIT RAISES")
+    assert title_names(owner) == {"calder"}
+    word = encode("c", body.format("Refiners"), title="REFINERS RAISE CRUDE PRICES")
+    assert title_names(word) == frozenset()
 
 
 def test_statistics_of_two_months_from_one_template_are_not_copies() -> None:

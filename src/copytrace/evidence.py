@@ -329,14 +329,15 @@ _HEADLINE = frozenset(
     launched plans files filed offers offer offering sells prices priced bond bonds eurobond
     eurobonds notes note debentures debt shelf registration shares common preferred mln bln dlr
     dlrs stg net loss profit qtr year
-    australian canadian swiss zealand yen euroyen ecu sterling guilder guilders mark marks franc
+    australian canadian swiss yen euroyen ecu sterling guilder guilders mark marks franc
     francs crown crowns lira lire kroner krona schilling peseta rand""".split()
 )
 
 
 def title_names(enc: Encoded) -> frozenset[str]:
     """Return the words of a text's title that its body writes capitalised inside a sentence or
-    in a name of several words opening one, leaving out dates, single letters and headline words:
+    in a name opening one that is of several words or in capitals ("USX's subsidiary, Marathon
+    Petroleum Co, said"), leaving out dates, single letters and headline words:
     "MARATHON PETROLEUM REDUCES CRUDE POSTINGS" over "Marathon Petroleum Co said ... brings
     Marathon's posted price for West Texas Intermediate" names Marathon Petroleum. (One title word
     opening a body's sentence, "Marines were unloading ships", may be a common noun.)"""
@@ -348,7 +349,7 @@ def title_names(enc: Encoded) -> frozenset[str]:
         text = doc.text[s.start : s.end]
         inside |= capitalised_names(text)[1]
         for name in name_mentions(text):
-            if name.initial and len(name.key) >= 2:
+            if name.initial and (len(name.text.split()) >= 2 or name.text.isupper()):
                 inside |= _title_words(name.text)
     return _as_subjects(_title_words(doc.title) & inside)
 
