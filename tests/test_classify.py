@@ -306,6 +306,24 @@ def test_a_title_names_the_company_opening_its_body() -> None:
     assert title_names(word) == frozenset()
 
 
+def test_a_notice_left_with_its_template_line_is_about_its_title() -> None:
+    """Where a corpus's repeated lines ("Pay April one") were left out of a notice, its one line
+    left, "Qtly div ...", opens with a headline word, which is no name: the notice is about what
+    its title names, and two companies' notices are not copies."""
+    short = encode(
+        "a", "Qtly div six cts vs six cts prior\nReuter", title="<CALDER HEALTH LTD> IN QTLY PAYOUT"
+    )
+    other = encode(
+        "b",
+        "Qtly div six cts vs six cts prior\nPay April Two\nRecord March 18\nReuter",
+        title="NORLAND ENERGY CORP <NRL> PAYOUT",
+    )
+    assert subjects(short) == frozenset()
+    links = [Link((0,), (0,), 1.0, 1.0, "static")]
+    found = contradiction(links, short, other, 1.0, CLASSIFY)
+    assert found.startswith("different subjects"), found
+
+
 def test_statistics_of_two_months_from_one_template_are_not_copies() -> None:
     """Next month's statistics are written from last month's report: the month each title names
     and its body names most tells them apart. A rewrite of one month's report is still a copy,

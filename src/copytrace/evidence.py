@@ -448,12 +448,13 @@ _WORDS = re.compile(r"[\w']+")
 
 def subjects(enc: Encoded, top: int = 3) -> frozenset[str]:
     """Return the names a text is most about: the `top` names in most sentences (ties kept),
-    leaving out dates and single letters. Empty when no name is in two sentences of a longer text.
+    leaving out dates, single letters and headline words (a notice's "Qtly div ..." is no name).
+    Empty when no name is in two sentences of a longer text.
     """
     counts: dict[str, int] = {}
     for anchors in enc.anchors:
         for x in anchors:
-            if len(x) > 1 and not x[:1].isdigit() and x not in _DATES:
+            if len(x) > 1 and not x[:1].isdigit() and x not in _DATES and x not in _HEADLINE:
                 counts[x] = counts.get(x, 0) + 1
     if not counts or (max(counts.values()) < 2 and len(enc.anchors) > 2):
         return frozenset()
