@@ -322,6 +322,12 @@ def test_a_notice_left_with_its_template_line_is_about_its_title() -> None:
     links = [Link((0,), (0,), 1.0, 1.0, "static")]
     found = contradiction(links, short, other, 1.0, CLASSIFY)
     assert found.startswith("different subjects"), found
+    # nor are the labels of an earnings table: two tables of one company's quarter are about it
+    table = "{} 42 cts vs 76 cts\n{} 2.3 mln vs 3.3 mln\nRevs 72.3 mln vs 59.8 mln\nReuter"
+    first = encode("c", table.format("Shr", "Net"), title="CALDER INC <CLD> 4TH QTR NET")
+    second = encode("d", table.format("Oper shr", "Oper net"), title="CALDER INC <CLD> 4TH QTR NET")
+    assert not subjects(first) and not subjects(second)
+    assert not contradiction([Link((2,), (2,), 1.0, 1.0, "static")], first, second, 1.0, CLASSIFY)
 
 
 def test_statistics_of_two_months_from_one_template_are_not_copies() -> None:

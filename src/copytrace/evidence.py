@@ -319,16 +319,16 @@ def period(enc: Encoded) -> str | None:
 NOTICE_SENTENCES = 4
 # What an all-capitals wire title says happened, not who it happened to: the verbs and nouns of
 # notices ("ROWE FURNITURE <ROWE> SETS QTLY DIVIDEND", "FIRST FEDERAL <FFBV> SETS QUARTERLY",
-# "SAAB-SCANIA ISSUES 150 MLN DLR EUROBOND"), and the currencies of issues ("SAPPORO BREWERIES
-# PLANS 100 MLN SWISS FRANC NOTES"). Two notices of other companies share these, so they are not
-# a title's subject.
+# "SAAB-SCANIA ISSUES 150 MLN DLR EUROBOND"), the currencies of issues ("SAPPORO BREWERIES PLANS
+# 100 MLN SWISS FRANC NOTES") and the labels of earnings tables ("Shr 42 cts vs 76 cts / Revs 72.3
+# mln vs 59.8 mln"). Two notices of other companies share these, so they are not a subject.
 _HEADLINE = frozenset(
     """sets set declares declared raises raised cuts cut lowers increases reduces omits pays
     resumes boosts ups hikes regular quarterly qtly qtrly monthly annual semiannual semi special
     initial extra dividend dividends div payout distribution stock split issues issue launches
     launched plans files filed offers offer offering sells prices priced bond bonds eurobond
     eurobonds notes note debentures debt shelf registration shares common preferred mln bln dlr
-    dlrs stg net loss profit qtr year
+    dlrs stg net loss profit qtr year shr shrs avg oper revs sales
     australian canadian swiss yen euroyen ecu sterling guilder guilders mark marks franc
     francs crown crowns lira lire kroner krona schilling peseta rand""".split()
 )
