@@ -42,6 +42,15 @@ def relate(a: Encoded, b: Encoded):
     return classify(align_encoded(a, b, ALIGN), a, b, CLASSIFY)
 
 
+def template_verdict(
+    first: Encoded, other: Encoded, rewrite: Encoded, links: list[Link], lexical: float
+) -> str:
+    """Return why `first` and `other` (one template, other facts) cannot be copies, after checking
+    that nothing says so of `rewrite`, a rewrite of `first` aligned by the same links."""
+    assert not contradiction(links, rewrite, first, lexical, CLASSIFY)
+    return contradiction(links, first, other, lexical, CLASSIFY)
+
+
 def test_same_text_is_a_duplicate() -> None:
     rel = relate(encode("a", SOURCE), encode("b", SOURCE.replace("  ", " ").upper().lower()))
     assert rel is not None and rel.kind == "duplicate" and rel.score == 1.0
@@ -191,8 +200,6 @@ def test_postings_of_two_companies_that_share_their_other_names_are_not_copies()
         title="BRANNOCK PETROLEUM REDUCES CRUDE POSTINGS",
     )
     links = [Link((i,), (i,), 0.85, 0.5, "static") for i in range(3)]
-    found = contradiction(links, first, other, 0.5, CLASSIFY)
-    assert found.startswith("titles of different subjects"), found
     rewrite = encode(
         "c",
         "Halvard Oil said it lowered the price it pays for crude by 1.50 dlrs a barrel.\n"
@@ -200,7 +207,8 @@ def test_postings_of_two_companies_that_share_their_other_names_are_not_copies()
         "Several oil companies have cut West Texas Intermediate prices, Halvard said.",
         title="Halvard lowers what it pays for crude",
     )
-    assert not contradiction(links, rewrite, first, 0.5, CLASSIFY)
+    found = template_verdict(first, other, rewrite, links, 0.5)
+    assert found.startswith("titles of different subjects"), found
 
 
 def test_notices_of_two_companies_sharing_a_word_of_their_names_are_not_copies() -> None:
@@ -223,8 +231,6 @@ def test_notices_of_two_companies_sharing_a_word_of_their_names_are_not_copies()
         title="NORLAND PUBLIC SPLITS STOCK, UPS DIVIDEND",
     )
     links = [Link((0,), (0,), 0.75, 0.6, "static"), Link((2,), (2,), 0.95, 0.8, "static")]
-    found = contradiction(links, first, other, 0.7, CLASSIFY)
-    assert "different subjects" in found, found
     rewrite = encode(
         "c",
         "Calder Public Service has declared a 12 ct dividend, the first since 1981.\n"
@@ -232,7 +238,8 @@ def test_notices_of_two_companies_sharing_a_word_of_their_names_are_not_copies()
         "Holders of record May 9 will be paid on June 2.",
         title="Calder pays again",
     )
-    assert not contradiction(links, rewrite, first, 0.7, CLASSIFY)
+    found = template_verdict(first, other, rewrite, links, 0.7)
+    assert "different subjects" in found, found
 
 
 def test_reports_whose_titles_name_one_subject_are_not_told_apart_by_a_misspelt_name() -> None:
@@ -279,8 +286,6 @@ def test_bond_issues_of_two_issuers_with_one_lead_manager_are_not_copies() -> No
         title="BRANNOCK UNIT ISSUES 50 MLN AUSTRALIAN DLR BOND",
     )
     links = [Link((i,), (i,), 0.9, 0.9, "static") for i in range(3)]
-    found = contradiction(links, first, other, 0.9, CLASSIFY)
-    assert found == "titles of different subjects (halvard / brannock)", found
     rewrite = encode(
         "c",
         "Halvard Landesbank Girozentrale is selling a 50 mln Australian dlr eurobond due April 2, "
@@ -289,7 +294,8 @@ def test_bond_issues_of_two_issuers_with_one_lead_manager_are_not_copies() -> No
         "There is a one pct selling concession, Orwell Royal Bank said.",
         title="Halvard sells Australian dollar bonds",
     )
-    assert not contradiction(links, rewrite, first, 0.9, CLASSIFY)
+    found = template_verdict(first, other, rewrite, links, 0.9)
+    assert found == "titles of different subjects (halvard / brannock)", found
 
 
 def test_a_title_names_the_company_opening_its_body() -> None:
@@ -352,8 +358,6 @@ def test_statistics_of_two_months_from_one_template_are_not_copies() -> None:
         title="FREEDONIA CONSUMER PRICES UNCHANGED IN FEBRUARY",
     )
     links = [Link((i,), (i,), 0.85, 0.6, "static") for i in range(3)]
-    found = contradiction(links, january, february, 0.6, CLASSIFY)
-    assert found == "reports of different months (january / february)", found
     rewrite = encode(
         "c",
         "Consumer prices in Freedonia fell 0.3 pct in January from December to 101.2, according "
@@ -363,7 +367,8 @@ def test_statistics_of_two_months_from_one_template_are_not_copies() -> None:
         "Fuel got cheaper in January and food dearer.",
         title="Freedonia's prices fall in January after a quiet December",
     )
-    assert not contradiction(links, rewrite, january, 0.6, CLASSIFY)
+    found = template_verdict(january, february, rewrite, links, 0.6)
+    assert found == "reports of different months (january / february)", found
 
 
 def test_a_long_report_naming_nothing_is_about_its_title() -> None:
