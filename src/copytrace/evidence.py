@@ -244,39 +244,19 @@ def contradiction(
     # a text without a name in two sentences (a dividend notice) is about what its title names
     subject_a = subjects(a) or title_subjects(a)
     subject_b = subjects(b) or title_subjects(b)
-    if (
-        subject_a
-        and subject_b
-        and not (subject_a <= subject_b or subject_b <= subject_a)
-        and not _names_any(a, b, subject_a, anchors=True)
-        and not _names_any(b, a, subject_b, anchors=True)
-    ):
-        shown = f"{', '.join(sorted(subject_a))} / {', '.join(sorted(subject_b))}"
+    shown = _told_apart(a, b, subject_a, subject_b, anchors=True)
+    if shown:
         return f"different subjects ({shown})"
     # two reports of one kind of event (crude postings) about other companies can share every
-    # name their bodies repeat (the grade of crude) but not the names their titles give. (A side
-    # naming nothing the other does not name is about the same thing: "TIN" / "TIN", even when
-    # the names around the word differ; "HOKKAIDO BANK" / "GUNMA BANK" are not.)
-    title_a, title_b = title_names(a), title_names(b)
-    if (
-        title_a
-        and title_b
-        and not (title_a <= title_b or title_b <= title_a)
-        and not (_names_any(a, b, title_a) or _names_any(b, a, title_b))
-    ):
-        shown = f"{', '.join(sorted(title_a))} / {', '.join(sorted(title_b))}"
+    # name their bodies repeat (the grade of crude) but not the names their titles give
+    shown = _told_apart(a, b, title_names(a), title_names(b))
+    if shown:
         return f"titles of different subjects ({shown})"
     # next month's statistics are written from last month's report, figures and all
     period_a, period_b = period(a), period(b)
     if period_a and period_b and period_a != period_b:
         return f"reports of different months ({period_a} / {period_b})"
     return ""
-
-
-_DATES = frozenset(
-    """january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
-)
 
 
 # Month names as a title writes them, to the month. "May" is left out: in an all-capitals title
@@ -288,6 +268,7 @@ _MONTHS = {
                "january february march april june july august september september october "
                "november december".split(), strict=True)),
 }  # fmt: skip
+_DATES = frozenset(_MONTHS) | {"may"}  # words that date a text rather than name its subject
 
 
 def period(enc: Encoded) -> str | None:
@@ -383,13 +364,13 @@ def _title_words(title: str) -> set[str]:
 
 
 def _as_subjects(words: Iterable[str]) -> frozenset[str]:
-    """Return the words that can be a subject: not single letters, numbers, dates or headline
-    words."""
-    return frozenset(
-        x
-        for x in words
-        if len(x) > 1 and not x[:1].isdigit() and x not in _DATES and x not in _HEADLINE
-    )
+    return frozenset(filter(_subject_word, words))
+
+
+def _subject_word(x: str) -> bool:
+    """Return True for a word that can be a subject: not a single letter, number, date or
+    headline word."""
+    return len(x) > 1 and not x[:1].isdigit() and x not in _DATES and x not in _HEADLINE
 
 
 def _names(anchors: frozenset[str]) -> frozenset[str]:
@@ -403,20 +384,35 @@ def _words(sentences: Iterable[Sentence], title: str | None = None) -> set[str]:
     return {_possessive(w) for text in texts for w in _WORDS.findall(text.lower())}
 
 
+def _told_apart(
+    a: Encoded, b: Encoded, words_a: frozenset[str], words_b: frozenset[str], anchors: bool = False
+) -> str:
+    """Return "a's words / b's words" when two texts' subject words say they are about different
+    things, else "": each side names something the other does not ("TIN" / "TIN" is one subject
+    even where the names around the word differ; "HOKKAIDO BANK" / "GUNMA BANK" are two), and
+    neither names the other's words as it does (`_names_any`)."""
+    if not words_a or not words_b or words_a <= words_b or words_b <= words_a:
+        return ""
+    if _names_any(a, b, words_a, anchors) or _names_any(b, a, words_b, anchors):
+        return ""
+    return f"{', '.join(sorted(words_a))} / {', '.join(sorted(words_b))}"
+
+
 def _names_any(x: Encoded, y: Encoded, words: frozenset[str], anchors: bool = False) -> bool:
     """Return True when `y` names any of `x`'s subject `words` (capitalised, or among its anchors
     when `anchors`) as part of a name that may be the one `x` means: "Public" in "General Public
-    Utilities Corp" is not the "Public" of "Florida Public Utilities Co"."""
+    Utilities Corp" is not the "Public" of "Florida Public Utilities Co". A word either text
+    writes outside any name counts."""
     named = _mentioned(y, words) | (words & y.all_anchors if anchors else set())
-    return any(_named_alike(x, y, word) for word in named)
-
-
-def _named_alike(x: Encoded, y: Encoded, word: str) -> bool:
-    """Return False when both texts write `word` only inside names that cannot be one
-    (`facts.same_name`); True when either has it outside a name."""
-    in_x = [k for k in _name_keys(x) if word in k]
-    in_y = [k for k in _name_keys(y) if word in k]
-    return not in_x or not in_y or any(same_name(p, q) for p in in_x for q in in_y)
+    if not named:
+        return False
+    keys_x, keys_y = _name_keys(x), _name_keys(y)
+    for word in named:
+        in_x = [k for k in keys_x if word in k]
+        in_y = [k for k in keys_y if word in k]
+        if not in_x or not in_y or any(same_name(p, q) for p in in_x for q in in_y):
+            return True
+    return False
 
 
 def _name_keys(enc: Encoded) -> set[tuple[str, ...]]:
@@ -434,7 +430,9 @@ def _mentioned(enc: Encoded, names: frozenset[str]) -> set[str]:
     out: set[str] = set()
     for text in texts:
         first, found = capitalised_names(text)
-        out |= (found | {first}) & names if first else found & names
+        out |= found & names
+        if first in names:
+            out.add(first)
     return out
 
 
@@ -454,7 +452,7 @@ def subjects(enc: Encoded, top: int = 3) -> frozenset[str]:
     counts: dict[str, int] = {}
     for anchors in enc.anchors:
         for x in anchors:
-            if len(x) > 1 and not x[:1].isdigit() and x not in _DATES and x not in _HEADLINE:
+            if _subject_word(x):
                 counts[x] = counts.get(x, 0) + 1
     if not counts or (max(counts.values()) < 2 and len(enc.anchors) > 2):
         return frozenset()

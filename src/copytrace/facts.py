@@ -267,12 +267,12 @@ def _chunk_names(text: str, toks: list[Token], chunk_start: int, offset: int) ->
         org = lowers[j - 1] in _SUFFIXES
         # "General Public Utilities Corp", "General Motors Corp": a capitalised title word before
         # a company's name is the start of that name, not a person's title
-        joins = title is not None and not text[title[1] : start].strip()
-        if org and title is not None and joins and text[title[0]].isupper():
-            start, title = title[0], None
+        joined = title is not None and not text[title[1] : start].strip()
+        if org and joined and title is not None and text[title[0]].isupper():
+            start, title, joined = title[0], None, False
         key = name_key(text[start:end])
         if key and not (len(key) == 1 and len(key[0]) < 2):
-            if title is not None and not text[title[1] : start].strip():
+            if joined and title is not None:
                 out.append(
                     Mention("title", text[title[0] : title[1]], title[0] + offset,
                             title[1] + offset, key=title[2], person=key)
