@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 import numpy as np
 
@@ -19,6 +20,35 @@ from copytrace.records import Encoded, Link, Sentence
 from copytrace.signatures import capitalised_names, is_specific
 
 SPECIFIC = 100  # `shared_anchors` adds this when the sentences share a specific figure
+
+_T = TypeVar("_T")
+# Documents whose subjects, titles and names `contradiction` remembers. A batch's pairs come
+# grouped by document, so a document met in many pairs stays; its partners are mostly met once.
+MEMO_DOCUMENTS = 2048
+
+
+def per_document(fn: Callable[[Encoded], _T]) -> Callable[[Encoded], _T]:
+    """Remember what `fn` says of a document, for as long as that very document is in use.
+
+    `contradiction` asks each side of a pair for its subjects, title names and name keys, and a
+    batch meets a document in many pairs: read afresh each time, they took about a sixth of the
+    first looks of an add at 100k. The memo holds each document it answers for (so no other can
+    take its identity) and forgets the oldest past `MEMO_DOCUMENTS`.
+    """
+    memo: dict[str, tuple[object, _T]] = {}
+
+    @wraps(fn)
+    def remembered(enc: Encoded) -> _T:
+        hit = memo.get(enc.doc.id)
+        if hit is not None and hit[0] is enc.doc:
+            return hit[1]
+        value = fn(enc)
+        if len(memo) >= MEMO_DOCUMENTS:
+            del memo[next(iter(memo))]
+        memo[enc.doc.id] = (enc.doc, value)
+        return value
+
+    return remembered
 
 
 def informative_anchors(a: Encoded, b: Encoded, rare_share: float = 0.25) -> frozenset[str]:
@@ -271,6 +301,7 @@ _MONTHS = {
 _DATES = frozenset(_MONTHS) | {"may"}  # words that date a text rather than name its subject
 
 
+@per_document
 def period(enc: Encoded) -> str | None:
     """Return the month a text reports on, or None: the one month its title names, when its body
     names that month in more sentences than any other ("JAPAN CONSUMER PRICES UNCHANGED IN
@@ -315,6 +346,7 @@ _HEADLINE = frozenset(
 )
 
 
+@per_document
 def title_names(enc: Encoded) -> frozenset[str]:
     """Return the words of a text's title that its body writes capitalised inside a sentence or
     in a name opening one that is of several words or in capitals ("USX's subsidiary, Marathon
@@ -335,6 +367,7 @@ def title_names(enc: Encoded) -> frozenset[str]:
     return _as_subjects(_title_words(doc.title) & inside)
 
 
+@per_document
 def title_subjects(enc: Encoded) -> frozenset[str]:
     """Return the names of a text's title, leaving out dates and single letters. Every word of an
     all-capitals or title-case title counts as a name, so when the body names things of its own,
@@ -415,25 +448,32 @@ def _names_any(x: Encoded, y: Encoded, words: frozenset[str], anchors: bool = Fa
     return False
 
 
-def _name_keys(enc: Encoded) -> set[tuple[str, ...]]:
+@per_document
+def _name_keys(enc: Encoded) -> frozenset[tuple[str, ...]]:
     doc = enc.doc
-    return {k for s in doc.sentences for k in name_keys(doc.text[s.start : s.end])}
+    return frozenset(k for s in doc.sentences for k in name_keys(doc.text[s.start : s.end]))
 
 
-def _mentioned(enc: Encoded, names: frozenset[str]) -> set[str]:
+def _mentioned(enc: Encoded, names: frozenset[str]) -> frozenset[str]:
     """Return those of `names` that the text or its title writes capitalised anywhere (sentence
     openers included), read as names are read ("U.S." is "us", "Allis-Chalmers'" is
     "allis-chalmers"): "Manufacturing output rose" names what "the manufacturing groups" does not.
     """
+    return _capitalised(enc) & names
+
+
+@per_document
+def _capitalised(enc: Encoded) -> frozenset[str]:
+    """Return every word the text or its title writes capitalised (see `_mentioned`)."""
     doc = enc.doc
     texts = [doc.text[s.start : s.end] for s in doc.sentences] + [doc.title or ""]
     out: set[str] = set()
     for text in texts:
         first, found = capitalised_names(text)
-        out |= found & names
-        if first in names:
+        out |= found
+        if first:
             out.add(first)
-    return out
+    return frozenset(out)
 
 
 def _possessive(word: str) -> str:
