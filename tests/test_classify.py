@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from copytrace.align import align_encoded
 from copytrace.classify import classify, published_order
 from copytrace.config import AlignConfig, ClassifyConfig
@@ -15,7 +17,7 @@ from copytrace.evidence import (
     title_names,
     title_subjects,
 )
-from copytrace.records import Document, Encoded, Link
+from copytrace.records import Alignment, Document, Encoded, Link, Relation
 from copytrace.sentences import prepare
 from copytrace.signatures import encode_document
 
@@ -413,6 +415,42 @@ def test_other_subject_is_not_a_copy() -> None:
     assert "hovnanian" in subjects(a)
     rel = relate(a, b)
     assert rel is None or not rel.is_copy
+
+
+def test_loosely_aligned_reports_sharing_one_figure_are_not_a_copy() -> None:
+    # two reports of one dispute: each sentence of the short one is about as close to every
+    # sentence of the long one, and one pair shares a figure of the event ("4,000")
+    later = encode(
+        "later",
+        "The port union is presenting its case against planned job cuts in the cargo sector to "
+        "parliament today, a spokesman said. With 285 of the 4,000 workers on strike, the union "
+        "will also take its case to a court tomorrow.",
+    )
+    earlier = encode(
+        "earlier",
+        "The port union called off its strikes against planned job cuts in the cargo sector, its "
+        "leader Paul Rosen told a meeting. A court ruling stopped the employers from going ahead "
+        "with 350 job cuts this year. Rosen spoke to a meeting of the sector's 4,000 workers. "
+        "The strikes began in January against plans for 800 job cuts. The employers will meet "
+        "their lawyers to apply again next week.",
+    )
+    alike = np.zeros((1, later.vectors.shape[1]), dtype=later.vectors.dtype)
+    alike[0, 0] = 1.0  # every sentence as close to every other: no link is preferred
+
+    def verdict(similarity: float) -> Relation | None:
+        a = replace(later, vectors=np.repeat(alike, 2, axis=0))
+        b = replace(earlier, vectors=np.repeat(alike, 5, axis=0))
+        links = (
+            Link((0,), (0,), similarity, 0.5, "static"),
+            Link((1,), (2,), similarity, 0.45, "static"),
+        )
+        alignment = Alignment("later", "earlier", links, (), 0.8, 0.4, 2, 5, 1.0)
+        return classify(alignment, a, b, CLASSIFY)
+
+    loose = verdict(CLASSIFY.loose_similarity - 0.1)
+    assert loose is None or not loose.is_copy
+    close = verdict(CLASSIFY.loose_similarity + 0.05)  # a rewrite's sentences are this close
+    assert close is not None and close.kind == "condensed"
 
 
 def test_evidence_is_filled() -> None:

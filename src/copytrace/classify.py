@@ -295,15 +295,14 @@ def _copy_kind(
     if small >= config.spin_coverage and lexical < config.near_duplicate_lexical:
         return "spin", f"coverage {small:.2f}/{big:.2f}, reworded (wording {lexical:.2f})"
     evidence = reuse_evidence(links, a, b, config.verbatim)
-    if (
-        not evidence
-        and lexical < config.min_reworded_lexical
-        and distinctness(links, a, b) < config.min_distinctness
-    ):
-        # nothing kept verbatim, no figure in common, the wording all different, and each
-        # sentence about as close to several sentences of the other: that is how independent
-        # texts on one subject align, not how a copy does
-        return None, ""
+    if evidence <= 1 and distinctness(links, a, b) < config.min_distinctness:
+        # each sentence about as close to several sentences of the other, and nothing kept
+        # verbatim and no figure in common with the wording all different, or at most one such
+        # link among loose ones: that is how independent texts on one subject align, not how a
+        # copy does
+        loose = sum(x.similarity for x in links) < config.loose_similarity * len(links)
+        if loose or (not evidence and lexical < config.min_reworded_lexical):
+            return None, ""
     if big >= config.condensed_coverage and small <= config.condensed_max_source:
         return "condensed", f"{big:.2f} of the shorter text aligns, {small:.2f} of the longer"
     enough = (
