@@ -244,6 +244,19 @@ def test_notices_of_two_companies_sharing_a_word_of_their_names_are_not_copies()
     assert "different subjects" in found, found
 
 
+def test_notices_whose_titles_share_a_word_of_two_company_names_are_not_copies() -> None:
+    """Bodies that name nobody leave the titles to name the company: "POWER" in "HARTWELL VALLEY
+    POWER CORP" is not the "POWER" of "NORLAND POWER CO", while a title that misspells the
+    company's name still names it."""
+    body = "Qtly div 45 cts vs 45 cts prior.\nPay March 31.\nRecord March 20."
+    first = encode("a", body, title="HARTWELL VALLEY POWER CORP <HVP> SETS QUARTERLY")
+    other = encode("b", body, title="NORLAND POWER CO <NPW> SETS QUARTERLY")
+    links = [Link((i,), (i,), 1.0, 1.0, "exact") for i in range(3)]
+    assert contradiction(links, first, other, 1.0, CLASSIFY).startswith("different subjects")
+    misspelt = encode("c", body, title="HATWELL VALLEY POWER INDUSTRIES QTLY DIV")
+    assert not contradiction(links, first, misspelt, 1.0, CLASSIFY)
+
+
 def test_reports_whose_titles_name_one_subject_are_not_told_apart_by_a_misspelt_name() -> None:
     """Two titles naming one subject ("TIN") name the same thing, even where the names around it
     differ by a typing error ("Agreeement")."""

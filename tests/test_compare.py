@@ -137,6 +137,10 @@ def test_same_name() -> None:
     assert same_name(("opec",), ("organization", "petroleum", "exporting", "countries"))
     assert not same_name(("oscar", "wyatt"), ("oscar", "whitman"))
     assert not same_name(("grand", "bois"), ("grande", "riviere"))
+    # a misspelt letter is the same name only where asked (subjects, not conflicts)
+    assert not same_name(("resturant", "associates"), ("restaurant", "associates"))
+    assert same_name(("resturant", "associates"), ("restaurant", "associates"), typos=True)
+    assert not same_name(("oscar", "wyatt"), ("oscar", "whitman"), typos=True)
 
 
 # --- conflicts that must be found ---------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import TypeVar
 import numpy as np
 
 from copytrace.config import ClassifyConfig
-from copytrace.facts import name_keys, name_mentions, same_name
+from copytrace.facts import name_key, name_keys, name_mentions, same_name
 from copytrace.records import Encoded, Link, Sentence
 from copytrace.signatures import capitalised_names, is_specific
 
@@ -434,8 +434,9 @@ def _told_apart(
 def _names_any(x: Encoded, y: Encoded, words: frozenset[str], anchors: bool = False) -> bool:
     """Return True when `y` names any of `x`'s subject `words` (capitalised, or among its anchors
     when `anchors`) as part of a name that may be the one `x` means: "Public" in "General Public
-    Utilities Corp" is not the "Public" of "Florida Public Utilities Co". A word either text
-    writes outside any name counts."""
+    Utilities Corp" is not the "Public" of "Florida Public Utilities Co", while "RESTURANT
+    ASSOCIATES" misspells "RESTAURANT ASSOCIATES". A word either text writes outside any name
+    counts."""
     named = _mentioned(y, words) | (words & y.all_anchors if anchors else set())
     if not named:
         return False
@@ -443,15 +444,39 @@ def _names_any(x: Encoded, y: Encoded, words: frozenset[str], anchors: bool = Fa
     for word in named:
         in_x = [k for k in keys_x if word in k]
         in_y = [k for k in keys_y if word in k]
-        if not in_x or not in_y or any(same_name(p, q) for p in in_x for q in in_y):
+        if not in_x or not in_y or any(same_name(p, q, typos=True) for p in in_x for q in in_y):
             return True
     return False
 
 
 @per_document
 def _name_keys(enc: Encoded) -> frozenset[tuple[str, ...]]:
+    """Return the keys of the names a text writes, its title's included (`_title_keys`)."""
     doc = enc.doc
-    return frozenset(k for s in doc.sentences for k in name_keys(doc.text[s.start : s.end]))
+    found = {k for s in doc.sentences for k in name_keys(doc.text[s.start : s.end])}
+    return frozenset(found | _title_keys(doc.title or ""))
+
+
+# What ends a name in a title: punctuation other than that inside names ("<GMP>", ",", ":", "/")
+_TITLE_BREAK = re.compile(r"[^\w\s'’.&-]+")
+
+
+def _title_keys(title: str) -> set[tuple[str, ...]]:
+    """Return the name keys of a title: its runs of words that can be a subject, broken at
+    punctuation and at headline words, numbers and dates. An all-capitals title is one name to
+    `facts` (every word is capitalised), so a notice whose body names nothing ("Qtly div 45 cts
+    vs 45 cts prior") names its company only here: "GREEN MOUNTAIN POWER CORP <GMP> SETS
+    QUARTERLY" names Green Mountain Power, whose "power" is not that of "IDAHO POWER CO <IDA>"."""
+    keys = set()
+    for part in _TITLE_BREAK.split(title):
+        run: list[str] = []
+        for word in (*name_key(part), ""):
+            if word and _subject_word(word):
+                run.append(word)
+            elif run:
+                keys.add(tuple(run))
+                run = []
+    return keys
 
 
 def _mentioned(enc: Encoded, names: frozenset[str]) -> frozenset[str]:

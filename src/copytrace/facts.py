@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 from copytrace.figures import number_mentions
 from copytrace.records import Mention
 
@@ -100,23 +102,29 @@ def name_mentions(text: str) -> list[Mention]:
     return [m for m in _names(text, 0) if m.kind == "name"]
 
 
-def same_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+def same_name(a: tuple[str, ...], b: tuple[str, ...], typos: bool = False) -> bool:
     """Return True when two name keys may name the same thing ("Cargill Inc" / "Cargill").
 
-    One key's words must all occur in the other (up to `same_word`), or one is an acronym of the
-    other ("OPEC").
+    One key's words must all occur in the other (up to `same_word`, or with `typos` up to one
+    misspelt letter in words of six or more: "Resturant" / "Restaurant"), or one is an acronym of
+    the other ("OPEC").
     """
     if not a or not b:
         return False
+    alike = _same_or_misspelt if typos else same_word
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    if all(any(same_word(w, v) for v in long) for w in short):
+    if all(any(alike(w, v) for v in long) for w in short):
         return True
     # keys of one length are tried both ways, so that the answer does not depend on the order
-    if len(a) == len(b) and all(any(same_word(w, v) for v in a) for w in b):
+    if len(a) == len(b) and all(any(alike(w, v) for v in a) for w in b):
         return True
     if len(short) == 1 and len(long) >= 2 and 2 <= len(short[0]) <= 6:
         return short[0] == "".join(w[0] for w in long if w not in _CONNECTORS)
     return False
+
+
+def _same_or_misspelt(a: str, b: str) -> bool:
+    return same_word(a, b) or (min(len(a), len(b)) >= 6 and Levenshtein.distance(a, b) <= 1)
 
 
 def same_word(a: str, b: str) -> bool:
