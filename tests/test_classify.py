@@ -278,6 +278,43 @@ def test_reports_whose_titles_name_one_subject_are_not_told_apart_by_a_misspelt_
     assert not contradiction(links, first, other, 0.7, CLASSIFY)
 
 
+def test_a_title_naming_its_issuer_in_short_is_about_the_issuer() -> None:
+    """A body that names nothing of its title but the issue's currency ("GECC" over "General
+    Electric Credit Corp") leaves the title's other words as its subject; a number written out
+    ("Pay April Three") is no subject."""
+    first = encode(
+        "a",
+        "Halvard Electric Credit Corp is issuing a 75 mln Australian dlr eurobond due April 16, "
+        "1990 paying 15 pct, lead manager Orwell Royal Bank said.\n"
+        "The bond is available in denominations of 1,000 Australian dlrs.\n"
+        "The selling concession is one pct.",
+        title="HECC ISSUES 75 MLN AUSTRALIAN DLR EUROBOND",
+    )
+    assert title_subjects(first) == {"hecc"}
+    other = encode(
+        "b",
+        "Brannock Landesbank is issuing a 75 mln Australian dlr eurobond due April 16, 1990 "
+        "paying 15 pct, lead manager Tamar Merchant Bank said.\n"
+        "The issue, guaranteed by Brannock Landesbank, is available in denominations of 1,000 "
+        "Australian dlrs.\n"
+        "The selling concession is one pct.",
+        title="BRANNOCK LANDESBANK ISSUES AUSTRALIAN DOLLAR BOND",
+    )
+    links = [Link((i,), (i,), 0.9, 0.75, "static") for i in range(3)]
+    rewrite = encode(
+        "c",
+        "Halvard Electric Credit is selling a 75 mln Australian dlr eurobond due April 16, 1990 "
+        "that pays 15 pct, Orwell Royal Bank said as lead manager.\n"
+        "Denominations are 1,000 Australian dlrs.\n"
+        "The selling concession is one pct.",
+        title="Halvard Electric Credit sells Australian dollar bond",
+    )
+    found = template_verdict(first, other, rewrite, links, 0.75)
+    assert "different subjects" in found, found
+    notice = encode("d", "Qtly div six cts vs six cts prior.\nPay April Three.", title="X")
+    assert "three" not in subjects(notice)
+
+
 def test_bond_issues_of_two_issuers_with_one_lead_manager_are_not_copies() -> None:
     """Issues written from one lead manager's template name the manager in every sentence; the
     issuer is named once, opening the first sentence, and in the title beside the issue's

@@ -17,7 +17,7 @@ import numpy as np
 from copytrace.config import ClassifyConfig
 from copytrace.facts import name_key, name_keys, name_mentions, same_name
 from copytrace.records import Encoded, Link, Sentence
-from copytrace.signatures import capitalised_names, is_specific
+from copytrace.signatures import SPELLED, capitalised_names, is_specific
 
 SPECIFIC = 100  # `shared_anchors` adds this when the sentences share a specific figure
 
@@ -375,6 +375,9 @@ def title_subjects(enc: Encoded) -> frozenset[str]:
     "Canada's leading composite indicator ..., Statistics Canada said" is about Canada, not "up"
     or "pct"). When a notice's short body names nothing but title words ("Qtly div 9 cts vs 8 cts
     prior"), the words it shares with the title are the template's ("QTLY DIV") and are left out.
+    When the body names only headline words of its title ("GECC ISSUES 75 MLN AUSTRALIAN DLR
+    EUROBOND" over "General Electric Credit Corp is issuing a 75 mln Australian dlr eurobond"),
+    the title's other words stay its subject.
     """
     if not enc.doc.title:
         return frozenset()
@@ -384,7 +387,7 @@ def title_subjects(enc: Encoded) -> frozenset[str]:
     if not named - found:
         if len(enc.doc.sentences) <= NOTICE_SENTENCES:
             found -= _words(enc.doc.sentences)
-    elif found & named:
+    elif _as_subjects(found & named):
         found &= named
     return _as_subjects(found)
 
@@ -401,9 +404,15 @@ def _as_subjects(words: Iterable[str]) -> frozenset[str]:
 
 
 def _subject_word(x: str) -> bool:
-    """Return True for a word that can be a subject: not a single letter, number, date or
-    headline word."""
-    return len(x) > 1 and not x[:1].isdigit() and x not in _DATES and x not in _HEADLINE
+    """Return True for a word that can be a subject: not a single letter, number (written out
+    too: "Pay April Three"), date or headline word."""
+    return (
+        len(x) > 1
+        and not x[:1].isdigit()
+        and x not in _DATES
+        and x not in _HEADLINE
+        and x not in SPELLED
+    )
 
 
 def _names(anchors: frozenset[str]) -> frozenset[str]:

@@ -39,7 +39,7 @@ _COMMON = frozenset(
     yesterday according many most some all both each every other such no not one""".split()
 )
 # "Mln", "Dlrs": wire abbreviations capitalised at a line start are not names.
-_SPELLED = {
+SPELLED = {  # numbers written out, as anchors read them
     "two": "2",
     "three": "3",
     "four": "4",
@@ -113,8 +113,8 @@ def anchors(text: str, known_names: frozenset[str] = frozenset()) -> frozenset[s
     if first is not None and first in known_names:
         found.add(first)
     for word in _WORD.findall(text.lower()):
-        if word in _SPELLED:
-            found.add(_SPELLED[word])
+        if word in SPELLED:
+            found.add(SPELLED[word])
     return frozenset(found)
 
 
