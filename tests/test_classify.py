@@ -348,6 +348,10 @@ def test_bond_issues_of_two_issuers_with_one_lead_manager_are_not_copies() -> No
     )
     found = template_verdict(first, other, rewrite, links, 0.9)
     assert found == "titles of different subjects (halvard / brannock)", found
+    # nor are two issues one story, however much of the manager's template they share
+    assert relate(first, other) is None
+    kept = relate(rewrite, first)
+    assert kept is not None and kept.kind != "same_story"
 
 
 def test_a_title_names_the_company_opening_its_body() -> None:

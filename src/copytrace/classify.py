@@ -16,6 +16,7 @@ from copytrace.evidence import (
     distinctness,
     fact_agreement,
     kept_passages,
+    other_subject,
     reuse_evidence,
 )
 from copytrace.records import (
@@ -242,6 +243,7 @@ def _kind(
         len(names) >= config.same_story_min_names
         and overlap >= config.same_story_min_overlap
         and cosine >= config.same_story_min_cosine
+        and not (against and other_subject(a, b))  # two issuers' bond notices are two stories
     ):
         return (
             "same_story",

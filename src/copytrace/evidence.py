@@ -271,6 +271,12 @@ def contradiction(
         return f"both sides bring figures the other lacks ({number_novelty:.0%})"
     if anchor_novelty >= config.max_anchor_novelty and lexical >= config.template:
         return f"both sides bring names or figures the other lacks ({anchor_novelty:.0%})"
+    return other_subject(a, b)
+
+
+def other_subject(a: Encoded, b: Encoded) -> str:
+    """Return why two texts report on different things (companies, countries, months), or "":
+    then they are neither copies nor one story, however alike their wording."""
     # a text without a name in two sentences (a dividend notice) is about what its title names
     subject_a = subjects(a) or title_subjects(a)
     subject_b = subjects(b) or title_subjects(b)
