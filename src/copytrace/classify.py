@@ -298,10 +298,10 @@ def _copy_kind(
         return "spin", f"coverage {small:.2f}/{big:.2f}, reworded (wording {lexical:.2f})"
     evidence = reuse_evidence(links, a, b, config.verbatim)
     if evidence <= 1 and distinctness(links, a, b) < config.min_distinctness:
-        # each sentence about as close to several sentences of the other, and nothing kept
-        # verbatim and no figure in common with the wording all different, or at most one such
-        # link among loose ones: that is how independent texts on one subject align, not how a
-        # copy does
+        # each sentence about as close to several sentences of the other, and either nothing
+        # kept verbatim or as a figure while the wording is all different, or at most one link
+        # that keeps something among loose ones: that is how independent texts on one subject
+        # align, not how a copy does
         loose = sum(x.similarity for x in links) < config.loose_similarity * len(links)
         if loose or (not evidence and lexical < config.min_reworded_lexical):
             return None, ""

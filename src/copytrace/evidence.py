@@ -31,9 +31,9 @@ def per_document(fn: Callable[[Encoded], _T]) -> Callable[[Encoded], _T]:
     """Remember what `fn` says of a document, for as long as that very document is in use.
 
     `contradiction` asks each side of a pair for its subjects, title names and name keys, and a
-    batch meets a document in many pairs: read afresh each time, they took about a sixth of the
-    first looks of an add at 100k. The memo holds each document it answers for (so no other can
-    take its identity) and forgets the oldest past `MEMO_DOCUMENTS`.
+    batch meets a document in many pairs (remembering them saved about 3% of the CPU time of
+    relating a 1,000-document add at 100k). The memo holds each document it answers for (so no
+    other can take its identity) and forgets the oldest past `MEMO_DOCUMENTS`.
     """
     memo: dict[str, tuple[object, _T]] = {}
 
