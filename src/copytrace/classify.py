@@ -12,7 +12,7 @@ from datetime import datetime
 
 from copytrace.config import ClassifyConfig
 from copytrace.evidence import (
-    contradiction,
+    disagreement,
     distinctness,
     fact_agreement,
     kept_passages,
@@ -199,7 +199,9 @@ def _kind(
     big, small = max(cov_a, cov_b), min(cov_a, cov_b)
     if a.doc.digest and a.doc.digest == b.doc.digest:
         return "duplicate", "same normalised text", ()
-    against = contradiction(links, a, b, lexical, config)
+    disagree = disagreement(links, a, b, lexical, config)  # `evidence.contradiction`, in two parts
+    subject = "" if disagree else other_subject(a, b)
+    against = disagree or subject
     passage = max(
         (
             (chars, kept)
@@ -243,7 +245,7 @@ def _kind(
         len(names) >= config.same_story_min_names
         and overlap >= config.same_story_min_overlap
         and cosine >= config.same_story_min_cosine
-        and not (against and other_subject(a, b))  # two issuers' bond notices are two stories
+        and not (subject or (disagree and other_subject(a, b)))  # two issuers' bonds: two stories
     ):
         return (
             "same_story",

@@ -257,6 +257,14 @@ def contradiction(
     notices, monthly statistics) or about another subject align well but change those; the
     closer the wording, the surer a changed set of facts means another report.
     """
+    return disagreement(links, a, b, lexical, config) or other_subject(a, b)
+
+
+def disagreement(
+    links: Sequence[Link], a: Encoded, b: Encoded, lexical: float, config: ClassifyConfig
+) -> str:
+    """Return how the aligned sentences' figures and names disagree, or "" (`contradiction`
+    without `other_subject`)."""
     facts, numbers, counted, number_novelty, anchor_novelty = fact_agreement(links, a, b)
     if counted >= config.min_numbers and numbers < config.min_number_agreement:
         return f"aligned sentences agree on {numbers:.0%} of their figures"
@@ -271,7 +279,7 @@ def contradiction(
         return f"both sides bring figures the other lacks ({number_novelty:.0%})"
     if anchor_novelty >= config.max_anchor_novelty and lexical >= config.template:
         return f"both sides bring names or figures the other lacks ({anchor_novelty:.0%})"
-    return other_subject(a, b)
+    return ""
 
 
 def other_subject(a: Encoded, b: Encoded) -> str:
@@ -320,8 +328,7 @@ def period(enc: Encoded) -> str | None:
     if len(named) != 1:
         return None
     counts: Counter[str] = Counter()
-    for s in doc.sentences:
-        first, found = capitalised_names(doc.text[s.start : s.end])
+    for first, found in _capitals(enc):
         counts.update({_MONTHS[w] for w in found | {first or ""} if w in _MONTHS})
     ranked = counts.most_common(2)
     month = named.pop()
@@ -364,10 +371,9 @@ def title_names(enc: Encoded) -> frozenset[str]:
     if not doc.title:
         return frozenset()
     inside: set[str] = set()
-    for s in doc.sentences:
-        text = doc.text[s.start : s.end]
-        inside |= capitalised_names(text)[1]
-        for name in name_mentions(text):
+    for s, (_, found) in zip(doc.sentences, _capitals(enc), strict=True):
+        inside |= found
+        for name in name_mentions(doc.text[s.start : s.end]):
             if name.initial and (len(name.text.split()) >= 2 or name.text.isupper()):
                 inside |= _title_words(name.text)
     return _as_subjects(_title_words(doc.title) & inside)
@@ -505,15 +511,19 @@ def _mentioned(enc: Encoded, names: frozenset[str]) -> frozenset[str]:
 @per_document
 def _capitalised(enc: Encoded) -> frozenset[str]:
     """Return every word the text or its title writes capitalised (see `_mentioned`)."""
-    doc = enc.doc
-    texts = [doc.text[s.start : s.end] for s in doc.sentences] + [doc.title or ""]
-    out: set[str] = set()
-    for text in texts:
-        first, found = capitalised_names(text)
-        out |= found
-        if first:
-            out.add(first)
+    out = _title_words(enc.doc.title or "")
+    for first, found in _capitals(enc):
+        out |= found | ({first} if first else set())
     return frozenset(out)
+
+
+@per_document
+def _capitals(enc: Encoded) -> tuple[tuple[str | None, frozenset[str]], ...]:
+    """Return each sentence's capitalised words: the one opening it (or None) and the others
+    (`signatures.capitalised_names`), read once for the rules that ask."""
+    doc = enc.doc
+    found = (capitalised_names(doc.text[s.start : s.end]) for s in doc.sentences)
+    return tuple((first, frozenset(others)) for first, others in found)
 
 
 def _possessive(word: str) -> str:
