@@ -12,7 +12,7 @@ from datetime import datetime
 
 from copytrace.config import ClassifyConfig
 from copytrace.evidence import (
-    disagreement,
+    contradiction,
     distinctness,
     fact_agreement,
     kept_passages,
@@ -199,9 +199,6 @@ def _kind(
     big, small = max(cov_a, cov_b), min(cov_a, cov_b)
     if a.doc.digest and a.doc.digest == b.doc.digest:
         return "duplicate", "same normalised text", ()
-    disagree = disagreement(links, a, b, lexical, config)  # `evidence.contradiction`, in two parts
-    subject = "" if disagree else other_subject(a, b)
-    against = disagree or subject
     passage = max(
         (
             (chars, kept)
@@ -211,25 +208,27 @@ def _kind(
         ),
         default=None,
     )
-    if not against or passage:
-        kind, why = _copy_kind(a, b, links, big, small, lexical, config)
-        if kind:
-            return kind, why, ()
-        if passage:
-            return (
-                "partial_reuse",
-                (
-                    f"a passage of {passage[1]} sentences ({passage[0]} characters) kept word for "
-                    f"word, coverage {big:.2f}/{small:.2f}"
-                ),
-                (),
-            )
+    kind, why = _copy_kind(a, b, links, big, small, lexical, config)
+    # A copy kind stands unless the texts contradict each other (`evidence.contradiction`: other
+    # figures, names or subjects); a passage kept word for word stands either way. The subject
+    # rules read every name of both texts, so they are asked only where their answer matters:
+    # for a copy kind without a kept passage here, and for `same_story` below (most pairs of a
+    # large batch are neither, and end unrelated).
+    if kind and (passage or not contradiction(links, a, b, lexical, config)):
+        return kind, why, ()
+    if passage:
+        return (
+            "partial_reuse",
+            (
+                f"a passage of {passage[1]} sentences ({passage[0]} characters) kept word for "
+                f"word, coverage {big:.2f}/{small:.2f}"
+            ),
+            (),
+        )
     run = _kept_run(a, b, config)  # the same without sentences, when no sentence passage is kept
     if run is not None:
-        if against:
-            kind, why = _copy_kind(a, b, links, big, small, lexical, config)
-            if kind:
-                return kind, why, (run,)
+        if kind:  # contradicted, yet some words are kept: the copy kind, shown with the run
+            return kind, why, (run,)
         return (
             "partial_reuse",
             (
@@ -245,7 +244,7 @@ def _kind(
         len(names) >= config.same_story_min_names
         and overlap >= config.same_story_min_overlap
         and cosine >= config.same_story_min_cosine
-        and not (subject or (disagree and other_subject(a, b)))  # two issuers' bonds: two stories
+        and not other_subject(a, b)  # two issuers' bonds: two stories
     ):
         return (
             "same_story",
