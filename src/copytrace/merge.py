@@ -53,6 +53,8 @@ def extend(
     `informative` are the anchors that can tie two sentences (`evidence.informative_anchors`).
     """
     rows_a, rows_b = weighted_rows(a), weighted_rows(b)
+    # which sides may start a link at all: freeing no sentence can make a column more promising
+    seeds = {1: _may_seed(static, config), 0: _may_seed(static.T, config)}
     for _ in range(3):
         changed = False
         # `sims` is (other x mine): row = a sentence of the other text, column = one of mine
@@ -80,7 +82,8 @@ def extend(
                     own.sort()
                     used.add(k)
                     changed = True
-            changed |= _seed_merged(mine, other, groups, sims, side, config, other_rows)
+            if seeds[side]:
+                changed |= _seed_merged(mine, other, groups, sims, side, config, other_rows)
         if not changed:
             break
 
@@ -124,6 +127,21 @@ def _join_rank(
     return None
 
 
+def _promising(sims: np.ndarray, config: AlignConfig) -> np.ndarray:
+    """Return which columns of `sims` (other x mine) may start a link with two or three of its
+    rows: only a sentence whose two closest sentences on the other side average at least the
+    uncertain-band floor can reach `accept` joined (two related sentences joined gain ~15%)."""
+    top2 = -np.partition(-sims, 1, axis=0)[:2]
+    # (the mean of the two at least `uncertain`, written as their sum: halving is exact)
+    return (top2[1] >= config.extend_floor) & (top2[0] + top2[1] >= 2 * config.uncertain)
+
+
+def _may_seed(sims: np.ndarray, config: AlignConfig) -> bool:
+    """Return False when no sentence of mine can start a link (`_seed_merged`) whatever is free:
+    the test of `_promising` on every sentence of the other side."""
+    return sims.shape[0] >= 2 and bool(_promising(sims, config).any())
+
+
 def _seed_merged(
     mine: Encoded,
     other: Encoded,
@@ -142,14 +160,8 @@ def _seed_merged(
     )
     if len(free_other) < 2:
         return False
-    # Only a sentence whose two closest free sentences on the other side average at least the
-    # uncertain-band floor can reach `accept` joined (two related sentences joined gain ~15%).
-    block = sims[free_other]
-    top2 = -np.partition(-block, 1, axis=0)[:2] if len(free_other) >= 2 else block
-    # (the mean of the two at least `uncertain`, written as their sum: halving is exact)
-    promising = (top2[1] >= config.extend_floor) & (top2[0] + top2[1] >= 2 * config.uncertain)
     changed = False
-    for k in np.flatnonzero(promising).tolist():
+    for k in np.flatnonzero(_promising(sims[free_other], config)).tolist():
         if k in used_mine or len(free_other) < 2:
             continue
         column = sims[free_other, k]

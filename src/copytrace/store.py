@@ -209,37 +209,40 @@ class Store:
 
     def load_documents(self, keys: Iterable[int]) -> dict[int, Document]:
         """Return stored documents by key, with the sentences they were stored with."""
+        return {key: doc for key, (doc, _, _) in self._load(keys, "NULL, NULL").items()}
+
+    def load_encoded(self, keys: Iterable[int]) -> dict[int, Encoded]:
+        """Return stored documents ready for alignment, from their stored vectors (no model)."""
+        dim = int(self.meta["dim"])
         out = {}
-        for key in keys:
+        for key, (doc, blob, stored) in self._load(keys, "s.vectors, s.features").items():
+            vectors = np.frombuffer(blob, dtype=np.float16).reshape(-1, dim)
+            known = features(stored) if stored is not None else None
+            out[key] = encode_document(doc, vectors.astype(np.float32), known)
+        return out
+
+    def _load(self, keys: Iterable[int], extra: str) -> dict[int, tuple[Document, Any, Any]]:
+        """Return stored documents by key (in the order given), each with the two `extra` columns
+        of its sentences' row. One query a document, read in the order of keys: the rows of
+        neighbouring keys share pages."""
+        keys = list(keys)
+        found = {}
+        for key in sorted(set(keys)):
             row = self.conn.execute(
                 "SELECT d.id, d.text, d.path, d.line, d.title, d.published, d.url, d.source, "
-                "d.body_start, d.digest, s.spans, s.boilerplate FROM documents d "
+                f"d.body_start, d.digest, s.spans, s.boilerplate, {extra} FROM documents d "
                 "JOIN sentences s ON s.key = d.key WHERE d.key = ?",
                 (key,),
             ).fetchone()
             if row is None:
                 raise StoreError(f"{self.path}: document key {key} is missing; store damaged")
-            out[key] = Document(
+            doc = Document(
                 id=row[0], text=row[1], path=row[2], line=row[3], title=row[4], published=row[5],
                 url=row[6], source=row[7], body_start=row[8], digest=row[9],
                 sentences=stored_sentences(row[1], row[10]), boilerplate=spans(row[11]),
             )  # fmt: skip
-        return out
-
-    def load_encoded(self, keys: Iterable[int]) -> dict[int, Encoded]:
-        """Return stored documents ready for alignment, from their stored vectors (no model)."""
-        keys = list(keys)
-        docs = self.load_documents(keys)
-        dim = int(self.meta["dim"])
-        out = {}
-        for key in keys:
-            blob, stored = self.conn.execute(
-                "SELECT vectors, features FROM sentences WHERE key = ?", (key,)
-            ).fetchone()
-            vectors = np.frombuffer(blob, dtype=np.float16).reshape(-1, dim)
-            known = features(stored) if stored is not None else None
-            out[key] = encode_document(docs[key], vectors.astype(np.float32), known)
-        return out
+            found[key] = (doc, row[12], row[13])
+        return {key: found[key] for key in keys}
 
     def relations(self, doc_id: str) -> list[Relation]:
         """Return the stored relations of one document (either side), strongest first."""
