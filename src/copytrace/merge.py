@@ -67,8 +67,8 @@ def extend(
             # a sentence can only join a link whose other side it is close to
             far = [g.a[0] if side else g.b[0] for g in targets]
             close = sims[far] >= config.extend_floor
-            for k in range(len(mine.doc.sentences)):
-                if k in used or not close[:, k].any():
+            for k in np.flatnonzero(close.any(axis=0)).tolist():
+                if k in used:
                     continue
                 best: tuple[float, Group] | None = None
                 for t in np.flatnonzero(close[:, k]).tolist():
