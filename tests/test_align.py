@@ -122,3 +122,21 @@ def test_alignment_is_symmetric_and_spans_lie_inside(left: list[str], right: lis
     used_b = [j for link in forward.links for j in link.b]
     assert len(used_a) == len(set(used_a)) and len(used_b) == len(set(used_b))
     assert 0.0 <= forward.coverage_a <= 1.0 and 0.0 <= forward.coverage_b <= 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 7), st.integers(1, 7), st.integers(0, 2**32 - 1), st.data())
+def test_no_seed_anywhere_means_none_among_the_free(
+    rows: int, cols: int, seed: int, data: st.DataObject
+) -> None:
+    """`merge._may_seed` may skip the search for new links: a sentence that is not promising
+    against every sentence of the other side is not promising against the free ones."""
+    import numpy as np
+
+    from copytrace.merge import _may_seed, _promising
+
+    config = AlignConfig()
+    sims = np.random.default_rng(seed).uniform(0.3, 0.9, (rows, cols)).astype(np.float32)
+    free = data.draw(st.lists(st.integers(0, rows - 1), min_size=2, max_size=rows, unique=True))
+    if not _may_seed(sims, config):
+        assert not _promising(sims[sorted(free)], config).any()

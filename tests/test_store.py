@@ -229,6 +229,21 @@ def test_stored_partners_load_as_they_were_encoded(
             assert loaded.all_anchors == fresh[doc_id].all_anchors
 
 
+def test_stored_documents_load_in_the_order_asked(seeded: Path, seeds: Path) -> None:
+    """Documents are read in key order, but come back in the order the caller gave, whole."""
+    given = {d.id: d for d in seed_docs(seeds)}
+    with Store.open(seeded, readonly=True) as store:
+        keys = store.keys(given)
+        wanted = sorted(keys.values(), reverse=True)
+        docs = store.load_documents(wanted)
+        encoded = store.load_encoded(wanted)
+    assert list(docs) == wanted and list(encoded) == wanted
+    for key, doc in docs.items():
+        assert doc.text == given[doc.id].text
+        assert encoded[key].doc.sentences == doc.sentences
+        assert len(encoded[key].vectors) == len(doc.sentences)
+
+
 def test_re_adding_is_a_no_op(tmp_path: Path, seeded: Path, seeds: Path, models: Models) -> None:
     copy = tmp_path / "copy.ct"
     copy.write_bytes(seeded.read_bytes())
