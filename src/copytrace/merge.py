@@ -6,6 +6,7 @@ or start one when, joined, they match the other side better.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +32,9 @@ def weighted_rows(enc: Encoded) -> np.ndarray:
 
 def _group_vector(rows: np.ndarray, indices: list[int]) -> np.ndarray:
     vector = rows[indices].sum(axis=0)
-    norm = float(np.linalg.norm(vector))
+    # the float32 norm, rounded as `np.linalg.norm` rounds it (a correctly rounded square root
+    # of the float32 dot product, taken in double precision, rounds to the same float32)
+    norm = math.sqrt(float(vector @ vector))
     return vector / norm if norm else vector
 
 
@@ -142,6 +145,14 @@ def _may_seed(sims: np.ndarray, config: AlignConfig) -> bool:
     return sims.shape[0] >= 2 and bool(_promising(sims, config).any())
 
 
+def _vouched(mine: Encoded, other: Encoded, k: int, best: list[int]) -> bool:
+    """Return True when the sentences `best` of `other` hold at least two of the specific
+    figures of sentence k of `mine`, and at least half of them."""
+    figures = {x for x in mine.anchors[k] if is_specific(x)}
+    found = figures & frozenset().union(*(other.anchors[x] for x in best))
+    return len(found) >= 2 and len(found) * 2 >= len(figures)
+
+
 def _seed_merged(
     mine: Encoded,
     other: Encoded,
@@ -174,11 +185,7 @@ def _seed_merged(
         values = [float(_group_vector(rows, c) @ vector) for c in options]
         value = max(values)
         best = options[values.index(value)]
-        figures = {x for x in mine.anchors[k] if is_specific(x)}
-        found = figures & frozenset().union(*(other.anchors[x] for x in best))
-        if value >= config.accept or (
-            value >= config.uncertain and len(found) >= 2 and len(found) * 2 >= len(figures)
-        ):
+        if value >= config.accept or (value >= config.uncertain and _vouched(mine, other, k, best)):
             groups.append(
                 Group(best, [k], value, "static") if side else Group([k], best, value, "static")
             )
