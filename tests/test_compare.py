@@ -462,3 +462,37 @@ _NAME_WORDS = ["heinz", "hj", "cargill", "inc", "oscar", "wyatt", "korea", "kore
 def test_same_name_does_not_depend_on_the_order(a: tuple[str, ...], b: tuple[str, ...]) -> None:
     # ("heinz", "heinz") and ("hj", "heinz") once agreed one way only
     assert same_name(a, b) == same_name(b, a)
+
+
+FACT_SENTENCES = [
+    "Taiwan bought 300,000 tonnes of maize.",
+    "Pacific Grain Corp of Oregon won two contracts for 110,000 tonnes, at 92.44 dlrs.",
+    "Energy Minister Subroto said OPEC would keep output at 15.8 mln bpd until June.",
+    "Shareholders of Heinz will receive 29 cents a share, payable April 20.",
+    "Coastal chairman Oscar Wyatt said the 1987 budget was 1.2 billion dlrs.",
+    "More than 10,000 troops joined the 21st division near Kursk.",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(FACT_SENTENCES),
+    st.lists(st.sampled_from(FACT_SENTENCES), min_size=1, max_size=3),
+    st.integers(0, 3),
+)
+def test_a_sentence_checked_against_its_own_words_has_no_conflict(
+    same: str, others: list[str], at: int
+) -> None:
+    """`relation_conflicts` skips a derived sentence whose very text is among the source
+    sentences it is checked against; the full check finds nothing there either."""
+    from copytrace.compare import _conflicts
+
+    source_sentences = [*others[:at], same, *others[at:]]
+    derived = doc("der", "Reuters reported on Monday.", same)
+    source = doc("src", *source_sentences)
+    checked = tuple(range(len(source_sentences)))
+    assert relation_conflicts(derived, source, [Link((1,), checked, 0.9, 1.0, "test")]) == ()
+    sentence = derived.sentences[1]
+    d_parts = [(derived.text[sentence.start : sentence.end], sentence.start)]
+    s_parts = [(source.text[s.start : s.end], s.start) for s in source.sentences]
+    assert _conflicts(d_parts, s_parts, derived.text, source.text) == []
