@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,6 @@ from copytrace.facts import same_name
 from copytrace.figures import same_number
 from copytrace.records import Conflict, Document, Link, Sentence
 
-REWRITES = Path("/work/shared/eval/rewrites-dev")
 SEEDS = Path(__file__).parent.parent / "examples" / "seeds"
 
 
@@ -410,7 +410,7 @@ def _split(doc_id: str, text: str) -> Document:
         *(m.end() for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z\"“])|\n\s*\n", text)),
         len(text),
     ]
-    sentences = []
+    sentences: list[Sentence] = []
     for start, end in itertools.pairwise(bounds):
         chunk = text[start:end]
         if chunk.strip():
@@ -433,12 +433,12 @@ def test_seeds_troop_number_is_the_only_conflict() -> None:
         assert pairs(relation_conflicts(derived, original, _links(derived, original))) == expected
 
 
-@pytest.mark.skipif(not REWRITES.exists(), reason="rewrites-dev is not in /work/shared/eval")
-def test_rewrites_dev_changed_facts_found_and_copies_clean() -> None:
-    gold = [json.loads(line) for line in (REWRITES / "gold.jsonl").read_text().splitlines()]
+def test_rewrites_dev_changed_facts_found_and_copies_clean(shared: Callable[..., Path]) -> None:
+    rewrites = shared("eval", "rewrites-dev")
+    gold = [json.loads(line) for line in (rewrites / "gold.jsonl").read_text().splitlines()]
     for row in (row for row in gold if row["source_id"]):
-        derived = _read(REWRITES / "docs" / f"{row['id']}.txt")
-        source = _read(REWRITES / "docs" / f"{row['source_id']}.txt")
+        derived = _read(rewrites / "docs" / f"{row['id']}.txt")
+        source = _read(rewrites / "docs" / f"{row['source_id']}.txt")
         links = _links(derived, source)
         found = [
             (" ".join(c.derived.split()), " ".join(c.source.split()))
