@@ -15,6 +15,8 @@ from copytrace.embeddings import (
     StaticEmbedder,
     cache_dir,
     distill_static,
+    embedder_spec,
+    load_embedder,
     load_static,
     minilm_onnx_path,
     minilm_path,
@@ -103,6 +105,19 @@ def test_static_embedder_is_deterministic(static_embedder: StaticEmbedder) -> No
     first = static_embedder.encode([RETAKEN, BAKERY])
     again = static_embedder.encode([BAKERY, RETAKEN])
     assert first == pytest.approx(again[::-1], abs=1e-6)
+
+
+def test_another_process_loads_the_same_embedder_from_its_spec(
+    static_embedder: StaticEmbedder,
+) -> None:
+    texts = ["Cargill bought the elevator.", "Prices rose 12 pct in March."]
+    for embedder in (static_embedder, HashEmbedder(64)):
+        spec = embedder_spec(embedder)
+        assert spec is not None
+        again = load_embedder(spec)
+        assert type(again) is type(embedder)
+        assert np.array_equal(again.encode(texts), embedder.encode(texts))
+    assert embedder_spec(MiniLM()) is None  # only the embedders a worker may need
 
 
 def test_a_damaged_static_cache_says_where_it_is(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from copytrace.candidates import find_candidates
@@ -45,6 +47,51 @@ def test_workers_relate_as_one_relate_call(seeds: Path, models: Models, budget: 
     assert together == relate(candidates, by_id, models, config)
     assert {r.kind for r in together} >= {"spin", "condensed", "same_story"}
     assert any(r.conflicts for r in together)
+
+
+def test_workers_prepare_as_the_calling_process_does(seeds: Path, models: Models) -> None:
+    """Documents cleaned, split and embedded in slices on the workers come back in order, each
+    exactly as `prepare_all` and `encode_all` make it here (an empty one included)."""
+    config = Config()
+    docs = list(iter_documents([seeds], ReadConfig(), []))
+    docs += [Document(id="blank", text="Advertisement\n\nShare this article")]
+    repeated = frozenset({"share this article"})
+    here = prepare_all(docs, config, repeated)
+    expected = encode_all([d for d in here if d.sentences], models.static)
+    pool = Workers(2, min_docs=1)
+    try:
+        split, encoded = pool.prepare(docs, config, repeated, models.static)
+    finally:
+        pool.close()
+    assert split == here
+    assert not split[-1].sentences
+    assert [e.doc for e in encoded] == [e.doc for e in expected]
+    for got, want in zip(encoded, expected, strict=True):
+        assert np.array_equal(got.vectors, want.vectors)
+        assert np.array_equal(got.vector, want.vector)
+        assert (got.anchors, got.lengths, got.all_anchors, got.quotes) == (
+            want.anchors, want.lengths, want.all_anchors, want.quotes,
+        )  # fmt: skip
+
+
+def test_an_embedder_the_workers_cannot_load_keeps_the_work_here(
+    seeds: Path, models: Models
+) -> None:
+    class Negated:
+        """An embedder of the caller's own: the static one's vectors, negated."""
+
+        name = "negated"
+        dim = models.static.dim
+
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            return -models.static.encode(texts)
+
+    docs = list(iter_documents([seeds], ReadConfig(), []))
+    pool = Workers(2, min_docs=1)
+    _, encoded = pool.prepare(docs, Config(), frozenset(), Negated())
+    assert pool._pool is None  # no worker was started
+    plain = encode_all(prepare_all(docs, Config(), frozenset()), models.static)
+    assert np.array_equal(encoded[0].vectors, -plain[0].vectors)
 
 
 def test_workers_read_stored_partners_from_the_store(

@@ -88,6 +88,7 @@ class StaticEmbedder:
         from model2vec import StaticModel
 
         self.name = f"static:{path.name}"
+        self.path = path
         self._model = StaticModel.from_pretrained(str(path))
         self.dim = int(self._model.dim)
 
@@ -96,6 +97,22 @@ class StaticEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalise_rows(self._model.encode(list(texts), batch_size=1024))
+
+
+def embedder_spec(embedder: Embedder) -> tuple[str, str] | None:
+    """Return how another process loads the same embedder (`load_embedder`), or None when it
+    cannot: an embedder of another kind (a test's)."""
+    if type(embedder) is StaticEmbedder:
+        return ("static", str(embedder.path))
+    if type(embedder) is HashEmbedder:
+        return ("hash", str(embedder.dim))
+    return None
+
+
+def load_embedder(spec: tuple[str, str]) -> Embedder:
+    """Load the embedder that `embedder_spec` described."""
+    kind, arg = spec
+    return StaticEmbedder(Path(arg)) if kind == "static" else HashEmbedder(int(arg))
 
 
 def static_model_path() -> Path:

@@ -25,7 +25,7 @@ from copytrace.candidates import passage_hashes
 from copytrace.clean import iter_lines, line_key
 from copytrace.config import Config
 from copytrace.index import LSHIndex
-from copytrace.pipeline import Models, document_vectors, encode_all, prepare_all
+from copytrace.pipeline import Models, document_vectors
 from copytrace.records import Document, Encoded, Problem
 from copytrace.signatures import minhashes, terms
 from copytrace.store import Store, StoreError
@@ -237,9 +237,8 @@ def add_batch(
     for doc in batch:
         lines.update(line_keys(doc, config.clean.repeated_max_chars))
     repeated = repeated_with(store, lines, n_stored + len(batch), config)
-    prepared = prepare_all(batch, config, repeated)
+    prepared, encoded = (workers or Workers(1)).prepare(batch, config, repeated, models.static)
     usable = [d for d in prepared if d.sentences]
-    encoded = encode_all(usable, models.static)
     counted = [terms(e.doc, e.anchors) for e in encoded]
     df_batch: Counter[str] = Counter()
     for counts in counted:

@@ -48,6 +48,10 @@ def progress(iterable: Iterable, total: int | None = None, desc: str = "") -> It
     )
 
 
+def _silent(iterable: Iterable, total: int | None = None, desc: str = "") -> Iterable:
+    return iterable
+
+
 class Models:
     """The embedders a scan uses, loaded once and kept (the CLI and the server reuse them)."""
 
@@ -96,14 +100,16 @@ def prepare_all(
 ENCODE_CHUNK = 8192  # sentences per embedding call: big enough to batch, small enough to report
 
 
-def encode_all(docs: Sequence[Document], embedder: Embedder) -> list[Encoded]:
-    """Embed every sentence of every document in one batch and collect the anchors."""
+def encode_all(docs: Sequence[Document], embedder: Embedder, bars: bool = True) -> list[Encoded]:
+    """Embed every sentence of every document in one batch and collect the anchors (with progress
+    bars unless `bars` is false: a worker's share of the job)."""
+    shown = progress if bars else _silent
     texts = [s.text for d in docs for s in d.sentences]
     chunks = [texts[i : i + ENCODE_CHUNK] for i in range(0, len(texts), ENCODE_CHUNK)]
-    parts = [embedder.encode(chunk) for chunk in progress(chunks, len(chunks), "embedding")]
+    parts = [embedder.encode(chunk) for chunk in shown(chunks, len(chunks), "embedding")]
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), np.float32)
     out, at = [], 0
-    for d in progress(docs, len(docs), "anchors"):
+    for d in shown(docs, len(docs), "anchors"):
         n = len(d.sentences)
         out.append(encode_document(d, vectors[at : at + n]))
         at += n
@@ -317,19 +323,19 @@ def scan_documents(
         timings[name] = round(now - t, 3)
         t = now
 
-    prepared = [d for d in prepare_all(docs, config) if d.sentences]
-    lap("split")
-    encoded = encode_all(prepared, models.static)
-    lap("encode")
-    signatures = minhashes(prepared, config.candidates.num_perm, config.candidates.shingle)
-    vectors = document_vectors(encoded, config)
-    candidates = find_candidates(prepared, signatures, vectors, config.candidates)
-    lap("candidates")
-    by_id = {e.doc.id: e for e in encoded}
     from copytrace.store_workers import Workers  # it imports this module
 
     pool = Workers(workers)
     try:
+        repeated = repeated_lines(docs, config.clean)
+        split, encoded = pool.prepare(docs, config, repeated, models.static)
+        prepared = [d for d in split if d.sentences]
+        lap("prepare")  # clean, split and embed
+        signatures = minhashes(prepared, config.candidates.num_perm, config.candidates.shingle)
+        vectors = document_vectors(encoded, config)
+        candidates = find_candidates(prepared, signatures, vectors, config.candidates)
+        lap("candidates")
+        by_id = {e.doc.id: e for e in encoded}
         relations = pool.relate(candidates, by_id, models, config)
     finally:
         pool.close()
