@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from copytrace.ingest import iter_documents
 from copytrace.pipeline import Models, document_vectors, encode_all, prepare_all, relate
 from copytrace.records import Candidate, Document, Encoded
 from copytrace.signatures import minhashes
-from copytrace.store_workers import Workers
+from copytrace.store_workers import Workers, uncollected
 
 
 def seed_candidates(
@@ -164,6 +165,21 @@ def test_workers_end_with_a_calling_process_killed_outright(tmp_path: Path) -> N
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(alive(p) for p in pids)
+
+
+def test_the_collector_is_paused_for_a_stretch_and_left_as_it_was() -> None:
+    assert gc.isenabled()
+    with pytest.raises(KeyError), uncollected():
+        assert not gc.isenabled()
+        raise KeyError("the work failed")
+    assert gc.isenabled()  # back on, whatever happened inside
+    gc.disable()
+    try:
+        with uncollected():
+            pass
+        assert not gc.isenabled()  # a caller's own pause is not undone
+    finally:
+        gc.enable()
 
 
 def test_slices_cover_the_candidates_in_order_without_empty_ones() -> None:

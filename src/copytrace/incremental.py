@@ -30,7 +30,7 @@ from copytrace.records import Document, Encoded, Problem
 from copytrace.signatures import minhashes, terms
 from copytrace.store import Store, StoreError
 from copytrace.store_candidates import store_candidates
-from copytrace.store_workers import Workers
+from copytrace.store_workers import Workers, uncollected
 from copytrace.store_write import BatchWrite, Written, write_batch
 
 SAVE_INDEX_EVERY = 60.0  # seconds between saves of the index file during a long add
@@ -117,7 +117,8 @@ def add_documents(
         for batch in _batches(_new_only(store, docs, totals, renamed), batch_size):
             if len(batch) >= WARM_WORKERS_AT:  # workers start while this one prepares
                 pool.start(config)
-            written = add_batch(store, batch, config, models, pool)
+            with uncollected():
+                written = add_batch(store, batch, config, models, pool)
             totals.update(added=len(batch), relations=written.relations, stories=written.stories)
             totals["batches"] += 1
             ids.extend(d.id for d in batch)

@@ -323,28 +323,29 @@ def scan_documents(
         timings[name] = round(now - t, 3)
         t = now
 
-    from copytrace.store_workers import Workers  # it imports this module
+    from copytrace.store_workers import Workers, uncollected  # it imports this module
 
     pool = Workers(workers)
-    try:
-        repeated = repeated_lines(docs, config.clean)
-        split, encoded = pool.prepare(docs, config, repeated, models.static)
-        prepared = [d for d in split if d.sentences]
-        lap("prepare")  # clean, split and embed
-        signatures = minhashes(prepared, config.candidates.num_perm, config.candidates.shingle)
-        vectors = document_vectors(encoded, config)
-        candidates = find_candidates(prepared, signatures, vectors, config.candidates)
-        lap("candidates")
-        by_id = {e.doc.id: e for e in encoded}
-        relations = pool.relate(candidates, by_id, models, config)
-    finally:
-        pool.close()
-    lap("align")
-    relations, stories = build_stories(
-        relations,
-        {d.id: d for d in prepared},
-        config.stories,
-    )
+    with uncollected():  # see `uncollected`: the scan makes almost no cycles
+        try:
+            repeated = repeated_lines(docs, config.clean)
+            split, encoded = pool.prepare(docs, config, repeated, models.static)
+            prepared = [d for d in split if d.sentences]
+            lap("prepare")  # clean, split and embed
+            signatures = minhashes(prepared, config.candidates.num_perm, config.candidates.shingle)
+            vectors = document_vectors(encoded, config)
+            candidates = find_candidates(prepared, signatures, vectors, config.candidates)
+            lap("candidates")
+            by_id = {e.doc.id: e for e in encoded}
+            relations = pool.relate(candidates, by_id, models, config)
+        finally:
+            pool.close()
+        lap("align")
+        relations, stories = build_stories(
+            relations,
+            {d.id: d for d in prepared},
+            config.stories,
+        )
     lap("stories")
     kept = {d.id for d in prepared}
     documents = tuple(prepared) + tuple(d for d in docs if d.id not in kept)
