@@ -248,7 +248,7 @@ def add_batch(
     for term, n in df_batch.items():
         df[term] = df.get(term, 0) + n
     n_docs = int(store.meta.get("counted", "0")) + len(encoded)
-    vectors = document_vectors(encoded, config, df=df, n_docs=n_docs)
+    vectors = document_vectors(encoded, config, df=df, n_docs=n_docs, counted=counted)
     c = config.candidates
     signatures = minhashes(usable, c.num_perm, c.shingle)
     lsh = LSHIndex(c.num_perm, c.minhash_threshold)

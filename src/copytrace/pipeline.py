@@ -121,13 +121,16 @@ def document_vectors(
     config: Config,
     df: Mapping[str, int] | None = None,
     n_docs: int | None = None,
+    counted: Sequence[Counter[str]] | None = None,
 ) -> np.ndarray:
     """Return the candidate-search vector of each document (static meaning + TF-IDF of terms).
 
     Document frequencies come from `encoded` itself unless `df` and `n_docs` are given (a store
-    passes its running counts so a new document's vector matches the stored ones).
+    passes its running counts so a new document's vector matches the stored ones). `counted`
+    holds each document's `terms` when the caller has them already.
     """
-    counted = [terms(e.doc, e.anchors) for e in encoded]
+    if counted is None:
+        counted = [terms(e.doc, e.anchors) for e in encoded]
     if df is None:
         local: Counter[str] = Counter()
         for counts in counted:

@@ -91,7 +91,7 @@ def _relate_one(
     counts = terms(doc, encoded[0].anchors)
     df = {t: n + 1 for t, n in _counts(store, "term_df", "term", counts).items()}
     df.update({t: 1 for t in counts if t not in df})
-    vectors = document_vectors(encoded, config, df=df, n_docs=n_docs)
+    vectors = document_vectors(encoded, config, df=df, n_docs=n_docs, counted=[counts])
     signatures = minhashes([doc], c.num_perm, c.shingle)
     bands = lsh.band_hashes(signatures)
     hashes = passage_hashes([doc], c)
