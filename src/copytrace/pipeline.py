@@ -31,8 +31,11 @@ from copytrace.signatures import (
 from copytrace.stories import build_stories
 
 
-def progress(iterable: Iterable, total: int | None = None, desc: str = "") -> Iterable:
-    """Wrap an iterable in a progress bar on stderr that shows only if the work takes over 2 s."""
+def progress(
+    iterable: Iterable, total: int | None = None, desc: str = "", show: bool = True
+) -> Iterable:
+    """Wrap an iterable in a progress bar on stderr that shows only if the work takes over 2 s
+    (never with `show` false: a worker's share of a job)."""
     from tqdm import tqdm
 
     return tqdm(
@@ -42,14 +45,10 @@ def progress(iterable: Iterable, total: int | None = None, desc: str = "") -> It
         delay=2.0,
         file=sys.stderr,
         leave=False,
-        disable=None,
+        disable=None if show else True,
         unit="",
         dynamic_ncols=True,
     )
-
-
-def _silent(iterable: Iterable, total: int | None = None, desc: str = "") -> Iterable:
-    return iterable
 
 
 class Models:
@@ -85,16 +84,19 @@ class Models:
 
 
 def prepare_all(
-    docs: Sequence[Document], config: Config, repeated: frozenset[str] | None = None
+    docs: Sequence[Document],
+    config: Config,
+    repeated: frozenset[str] | None = None,
+    bars: bool = True,
 ) -> list[Document]:
-    """Clean and split every document.
+    """Clean and split every document (with a progress bar unless `bars` is false).
 
     Boilerplate lines repeated across the corpus are learnt from `docs` unless `repeated` is given
     (a store passes the lines it has counted over everything it holds).
     """
     if repeated is None:
         repeated = repeated_lines(docs, config.clean)
-    return [prepare(d, repeated) for d in progress(docs, len(docs), "splitting")]
+    return [prepare(d, repeated) for d in progress(docs, len(docs), "splitting", bars)]
 
 
 ENCODE_CHUNK = 8192  # sentences per embedding call: big enough to batch, small enough to report
@@ -103,13 +105,12 @@ ENCODE_CHUNK = 8192  # sentences per embedding call: big enough to batch, small 
 def encode_all(docs: Sequence[Document], embedder: Embedder, bars: bool = True) -> list[Encoded]:
     """Embed every sentence of every document in one batch and collect the anchors (with progress
     bars unless `bars` is false: a worker's share of the job)."""
-    shown = progress if bars else _silent
     texts = [s.text for d in docs for s in d.sentences]
     chunks = [texts[i : i + ENCODE_CHUNK] for i in range(0, len(texts), ENCODE_CHUNK)]
-    parts = [embedder.encode(chunk) for chunk in shown(chunks, len(chunks), "embedding")]
+    parts = [embedder.encode(chunk) for chunk in progress(chunks, len(chunks), "embedding", bars)]
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), np.float32)
     out, at = [], 0
-    for d in shown(docs, len(docs), "anchors"):
+    for d in progress(docs, len(docs), "anchors", bars):
         n = len(d.sentences)
         out.append(encode_document(d, vectors[at : at + n]))
         at += n

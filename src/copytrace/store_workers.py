@@ -44,7 +44,6 @@ from copytrace.pipeline import (
     with_conflicts,
 )
 from copytrace.records import Candidate, Document, Encoded, Relation
-from copytrace.sentences import prepare
 
 if TYPE_CHECKING:
     from copytrace.store import Store
@@ -98,8 +97,8 @@ def uncollected() -> Iterator[None]:
     Relating and writing a batch allocate millions of small containers (loaded documents, the
     lists and sets of each pair's alignment, mentions and word positions, decoded relations) and
     make almost no cycles: relating the 13,233 pairs of a 1,000-document add to the 100k
-    benchmark store in one process left 289 objects for the collector, whose passes over
-    everything the process holds cost ~8% of the time (17.2 s instead of 18.7-19.3 s of CPU).
+    benchmark store in one process left 289 objects for the collector, whose passes over those
+    containers cost ~8% of the time (17.2 s instead of 18.7-19.3 s of CPU).
     What the stretch leaves in cycles is collected after it.
     """
     enabled = gc.isenabled()
@@ -149,16 +148,26 @@ def _first_looks(
     return out
 
 
-def _prepare_slice(
-    docs: Sequence[Document], repeated: frozenset[str], spec: tuple[str, str]
+def _prepared(
+    docs: Sequence[Document],
+    config: Config,
+    repeated: frozenset[str],
+    embedder: Embedder,
+    bars: bool = True,
 ) -> tuple[list[Document], list[Encoded]]:
-    """Return `docs` cleaned and split, and those with sentences encoded (in a worker)."""
+    """Return `docs` cleaned and split, and those with sentences encoded."""
+    prepared = prepare_all(docs, config, repeated, bars)
+    return prepared, encode_all([d for d in prepared if d.sentences], embedder, bars)
+
+
+def _prepare_slice(
+    docs: Sequence[Document], config: Config, repeated: frozenset[str], spec: tuple[str, str]
+) -> tuple[list[Document], list[Encoded]]:
+    """Return `_prepared` of a slice of a batch (in a worker, without progress bars)."""
     if spec not in _embedders:
         _embedders[spec] = load_embedder(spec)
     with uncollected():
-        prepared = [prepare(d, repeated) for d in docs]
-        encoded = encode_all([d for d in prepared if d.sentences], _embedders[spec], bars=False)
-    return prepared, encoded
+        return _prepared(docs, config, repeated, _embedders[spec], bars=False)
 
 
 def slices(total: int, count: int) -> list[tuple[int, int]]:
@@ -216,12 +225,11 @@ class Workers:
         spec = embedder_spec(embedder)
         n = min(self.count, len(docs) // self.min_docs)
         if n <= 1 or spec is None:
-            here = prepare_all(docs, config, repeated)
-            return here, encode_all([d for d in here if d.sentences], embedder)
+            return _prepared(docs, config, repeated, embedder)
         self.start(config)
         assert self._pool is not None
         futures = [
-            self._pool.submit(_prepare_slice, docs[start:end], repeated, spec)
+            self._pool.submit(_prepare_slice, docs[start:end], config, repeated, spec)
             for start, end in slices(len(docs), n * SLICES_PER_WORKER)
         ]
         prepared: list[Document] = []
