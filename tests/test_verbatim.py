@@ -87,3 +87,40 @@ def test_every_run_lies_inside_both_texts_and_covers_the_same_words(
         assert 0 <= run.b[0] < run.b[1] <= len(b.text)
         assert words(a.text[run.a[0] : run.a[1]]) == words(b.text[run.b[0] : run.b[1]])
         assert run.words == len(words(a.text[run.a[0] : run.a[1]]))
+
+
+def test_asking_for_long_runs_skips_texts_that_share_only_a_short_sentence() -> None:
+    shared = "The central bank left its main rate unchanged at the meeting on Tuesday."
+    a = doc("a", f"Markets were calm. {shared} Traders expect a cut in spring.")
+    b = doc("b", f"{shared} The currency rose slightly. Bond yields fell.")
+    assert longest_run(verbatim_runs(a, b)) is not None  # the sentence is a run...
+    assert verbatim_runs(a, b, min_chars=len(shared) + 1) == []  # ...too short to be asked for
+    assert verbatim_runs(a, b, min_chars=len(shared) - 1) == verbatim_runs(a, b)
+
+
+SENTENCES = st.sampled_from(
+    [
+        "The council approved the budget for the new bridge on Tuesday.",
+        "The river rose by 12 centimetres overnight, the agency said.",
+        "Work on the bridge will start in 2024 and last two years.",
+        "A spokesman for the council declined to comment on the cost.",
+        "Residents said the old bridge had been closed since March.",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(SENTENCES, min_size=1, max_size=6),
+    st.lists(SENTENCES, min_size=1, max_size=6),
+    st.integers(min_value=1, max_value=400),
+)
+def test_asking_for_long_runs_gives_every_run_or_none_and_never_drops_a_long_one(
+    xs: list[str], ys: list[str], min_chars: int
+) -> None:
+    a, b = doc("a", " ".join(xs)), doc("b", " ".join(ys))
+    every = verbatim_runs(a, b)
+    asked = verbatim_runs(a, b, min_chars=min_chars)
+    longest = longest_run(every)
+    reaches = longest is not None and run_chars(longest) >= min_chars
+    assert asked == (every if reaches else []) or (not reaches and asked == every)

@@ -264,7 +264,12 @@ def _kept_run(a: Encoded, b: Encoded, config: ClassifyConfig) -> Run | None:
     # a run of C characters holds about C / 6 words, so C / 6 - n + 1 n-grams; asking for
     # C / 20 shared leaves room for long words and misspellings, and skips most pairs cheaply
     runs = verbatim_runs(
-        a.doc, b.doc, config.run_ngram, config.run_max_gap, config.kept_passage_chars // 20
+        a.doc,
+        b.doc,
+        config.run_ngram,
+        config.run_max_gap,
+        config.kept_passage_chars // 20,
+        config.kept_passage_chars,
     )
     run = longest_run(runs)
     return run if run is not None and run_chars(run) >= config.kept_passage_chars else None

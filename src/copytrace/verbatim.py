@@ -72,7 +72,12 @@ def _word_span(text: str, sentences: tuple[Span, ...], grams: Grams, k: int) -> 
 
 
 def verbatim_runs(
-    a: Document, b: Document, n: int = 5, max_gap: int = 3, min_shared: int = 1
+    a: Document,
+    b: Document,
+    n: int = 5,
+    max_gap: int = 3,
+    min_shared: int = 1,
+    min_chars: int = 0,
 ) -> list[Run]:
     """Return the runs of words `a` and `b` share, in the order of `a`.
 
@@ -80,12 +85,19 @@ def verbatim_runs(
     they touch or overlap in both texts, or when what lies between is the same number of words
     on each side (at most `max_gap`), each a misspelling of its counterpart. Texts that share
     fewer than `min_shared` distinct n-grams are not searched (a cheap test: most pairs share
-    a sentence or two at most).
+    a sentence or two at most), nor are texts whose shared n-grams cannot make a run of
+    `min_chars` characters on both sides (`_reach`): a caller that wants only long runs gets
+    none, or all.
     """
     spans_a, spans_b = _sentence_spans(a), _sentence_spans(b)
     ga, gb = _grams(a.text, spans_a, n), _grams(b.text, spans_b, n)
     shared = ga.distinct & gb.distinct
     if len(shared) < max(1, min_shared):
+        return []
+    if min_chars and (
+        _reach(ga, spans_a, shared, n, max_gap) < min_chars
+        or _reach(gb, spans_b, shared, n, max_gap) < min_chars
+    ):
         return []
     at_a, at_b = _positions(ga.hashes, shared), _positions(gb.hashes, shared)
     diagonals: dict[int, list[int]] = defaultdict(list)
@@ -124,6 +136,40 @@ def verbatim_runs(
         )
         for a0, a1, b0, b1 in merged
     ]
+
+
+def _reach(
+    grams: Grams, sentences: tuple[Span, ...], shared: frozenset[int], n: int, max_gap: int
+) -> int:
+    """Return the most characters a run of `verbatim_runs` can span in this text.
+
+    A run's words in one text are the words of its seeds (shared n-grams), merged across gaps of
+    at most `max_gap` words; so it lies within a stretch of words that shared n-grams cover with
+    no longer gap. It spans at most from the start of that stretch's first sentence to the end of
+    its last. Most pairs share a sentence or two, and no run of theirs can reach a kept passage.
+    """
+    best = 0
+    start = end = -1  # the current stretch of words, [start, end)
+    for i, h in enumerate(grams.hashes):
+        if h not in shared:
+            continue
+        if start >= 0 and i <= end + max_gap:
+            end = i + n
+            continue
+        if start >= 0:
+            best = max(best, _stretch_chars(grams, sentences, start, end))
+        start, end = i, i + n
+    if start >= 0:
+        best = max(best, _stretch_chars(grams, sentences, start, end))
+    return best
+
+
+def _stretch_chars(grams: Grams, sentences: tuple[Span, ...], start: int, end: int) -> int:
+    """Return the characters from the start of word `start`'s sentence to the end of word
+    `end - 1`'s."""
+    first = bisect_right(grams.firsts, start) - 1
+    last = bisect_right(grams.firsts, end - 1) - 1
+    return sentences[last][1] - sentences[first][0]
 
 
 def _positions(hashes: tuple[int, ...], wanted: frozenset[int]) -> dict[int, list[int]]:
