@@ -17,7 +17,7 @@ import numpy as np
 from copytrace.config import ClassifyConfig
 from copytrace.facts import name_key, name_keys, name_mentions, same_name
 from copytrace.records import Encoded, Link, Sentence
-from copytrace.signatures import SPELLED, capitalised_names, is_specific
+from copytrace.signatures import SPELLED, capitalised_names, is_specific, specific_figures
 
 SPECIFIC = 100  # `shared_anchors` adds this when the sentences share a specific figure
 
@@ -101,8 +101,7 @@ def shared_anchor_counts(
 
 def _part(anchors: frozenset[str], informative: frozenset[str]) -> tuple[frozenset[str], int]:
     """Return a sentence's informative anchors and how many of them are specific figures."""
-    kept = anchors & informative
-    return kept, sum(map(is_specific, kept))
+    return anchors & informative, len(specific_figures(anchors) & informative)
 
 
 def _shared(left: tuple[frozenset[str], int], right: tuple[frozenset[str], int]) -> int:

@@ -13,7 +13,7 @@ import numpy as np
 
 from copytrace.config import AlignConfig
 from copytrace.records import Encoded
-from copytrace.signatures import is_specific
+from copytrace.signatures import numbers_of, specific_figures
 
 
 @dataclass(slots=True)
@@ -113,10 +113,12 @@ def _join_rank(
         return None  # more text than one sentence can condense
     far_anchors = other.anchors[far[0]]
     common = mine.anchors[k] & far_anchors
-    numbers = {x for x in mine.anchors[k] if x[:1].isdigit()}
-    if numbers and not numbers & far_anchors:
+    numbers = numbers_of(mine.anchors[k])
+    if numbers and numbers.isdisjoint(far_anchors):
         return None  # its figures are not on the other side: it says something else
-    vouched = any(map(is_specific, common)) or len(common & informative) >= 2
+    vouched = not specific_figures(mine.anchors[k]).isdisjoint(common) or (
+        len(common & informative) >= 2
+    )
     if min(abs(k - x) for x in own) > 2 and not vouched:
         return None  # far from the link's sentences, and no shared fact to vouch for it
     target = other.vectors[far[0]]
@@ -148,7 +150,9 @@ def _may_seed(sims: np.ndarray, config: AlignConfig) -> bool:
 def _vouched(mine: Encoded, other: Encoded, k: int, best: list[int]) -> bool:
     """Return True when the sentences `best` of `other` hold at least two of the specific
     figures of sentence k of `mine`, and at least half of them."""
-    figures = {x for x in mine.anchors[k] if is_specific(x)}
+    figures = specific_figures(mine.anchors[k])
+    if len(figures) < 2:
+        return False
     found = figures & frozenset().union(*(other.anchors[x] for x in best))
     return len(found) >= 2 and len(found) * 2 >= len(figures)
 

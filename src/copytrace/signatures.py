@@ -84,6 +84,19 @@ def is_specific(token: str) -> bool:
     return value >= 100 and not 1900 <= value <= 2100
 
 
+@lru_cache(maxsize=1 << 16)
+def specific_figures(anchors: frozenset[str]) -> frozenset[str]:
+    """Return the anchors that are specific figures (`is_specific`), remembered per set: a
+    sentence's anchors are asked about once per pair it is in."""
+    return frozenset(filter(is_specific, anchors))
+
+
+@lru_cache(maxsize=1 << 16)
+def numbers_of(anchors: frozenset[str]) -> frozenset[str]:
+    """Return the anchors that are numbers, remembered per set as `specific_figures` is."""
+    return frozenset(x for x in anchors if x[:1].isdigit())
+
+
 def capitalised_names(text: str) -> tuple[str | None, set[str]]:
     """Return the sentence-initial capitalised word (or None) and the other capitalised words."""
     first, found = None, set()
