@@ -122,6 +122,51 @@ def test_workers_read_stored_partners_from_the_store(
     assert {r.kind for r in together} >= {"spin", "condensed"}
 
 
+def test_a_batch_looked_up_in_chunks_is_related_as_in_one_go(
+    tmp_path: Path, seeds: Path, models: Models, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large batch's pairs with stored documents are looked up a chunk of new documents at a
+    time, each chunk aligned on the workers while the next is looked up: the parts, joined, are
+    the candidates of one lookup, and the store ends the same."""
+    from copytrace import incremental, store_candidates
+    from copytrace.store import Store
+
+    config = Config()
+    docs = list(iter_documents([seeds], ReadConfig(), []))
+    seen: dict[str, object] = {}
+    wholes: list[object] = []
+
+    def whole(*args: object, **kwargs: object) -> object:
+        wholes.append(store_candidates.store_candidates(*args, **kwargs))  # type: ignore[arg-type]
+        return wholes[-1]
+
+    def parts(*args: object, **kwargs: object) -> object:
+        seen["parts"] = list(store_candidates.candidate_parts(*args, **kwargs))  # type: ignore[arg-type]
+        return iter(seen["parts"])  # type: ignore[call-overload]
+
+    monkeypatch.setattr(incremental, "store_candidates", whole)
+    monkeypatch.setattr(incremental, "candidate_parts", parts)
+    monkeypatch.setattr(incremental, "LOOKUP_CHUNK", 1)  # three new documents: three chunks
+    ends = {}
+    for name, workers in (("one go", 1), ("chunks", 2)):
+        with Store.open(tmp_path / f"{name}.ct", create=True) as store:
+            store.add(docs[:2], config, models)
+            store.add(docs[2:], config, models, workers=workers)
+            ends[name] = (
+                [store.relations(d.id) for d in docs],
+                [(s.members, s.original, s.original_basis) for s in store.stories()],
+            )
+    found = seen["parts"]
+    assert isinstance(found, list) and len(found) == 4  # one part a new document, then the batch
+    stored_ids = {d.id for d in docs[:2]}
+    for candidates, named in found[:-1]:
+        assert {c.a for c in candidates} <= stored_ids and set(named) <= stored_ids
+    assert not found[-1][1] and all(c.a not in stored_ids for c in found[-1][0])
+    assert store_candidates.joined(found) == wholes[1]  # the second add of the first store
+    assert ends["chunks"] == ends["one go"]
+    assert any(ends["one go"][0])  # the batch relates to the stored seeds
+
+
 _ORPHAN_PARENT = """
 import os, sys
 from copytrace.config import Config

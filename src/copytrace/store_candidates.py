@@ -12,7 +12,7 @@ closest documents wherever they are, as in a scan of everything at once, not `kn
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -33,6 +33,9 @@ MAX_BUCKET = 500  # a band hash shared by more stored documents is boilerplate (
 Reasons = dict[str, float]
 
 
+Part = tuple[list[Candidate], dict[str, int]]  # candidate pairs, the stored documents they name
+
+
 def store_candidates(
     store: Store,
     docs: Sequence[Document],
@@ -42,7 +45,7 @@ def store_candidates(
     vectors: np.ndarray,
     config: Config,
     limit: int | None = None,
-) -> tuple[list[Candidate], dict[str, int]]:
+) -> Part:
     """Return the candidate pairs of a batch (among it and with stored documents) and the stored
     documents involved (id: key, in key order).
 
@@ -51,18 +54,49 @@ def store_candidates(
     pairs everything, as a scan of that size does. `limit` keeps each new document's best pairs
     with stored documents only (a query aligns a few).
     """
+    return joined(candidate_parts(store, docs, signatures, bands, hashes, vectors, config, limit))
+
+
+def joined(parts: Iterable[Part]) -> Part:
+    """Return the candidates of `candidate_parts` as `store_candidates` orders them: the pairs
+    inside the batch (the last part), then those with stored documents, part by part."""
+    found = list(parts)
+    if not found:
+        return [], {}
+    *cross, (local, _) = found
+    candidates = local + [c for part, _ in cross for c in part]
+    stored = {i: key for _, named in cross for i, key in named.items()}
+    return candidates, dict(sorted(stored.items(), key=lambda kv: kv[1]))
+
+
+def candidate_parts(
+    store: Store,
+    docs: Sequence[Document],
+    signatures: np.ndarray,
+    bands: np.ndarray,
+    hashes: Hashes,
+    vectors: np.ndarray,
+    config: Config,
+    limit: int | None = None,
+    chunk: int | None = None,
+) -> Iterator[Part]:
+    """Yield the candidates of `store_candidates` in parts: the pairs with stored documents of
+    `chunk` new documents at a time (all of them by default), then the pairs inside the batch.
+
+    Each part is final when it is yielded (a new document's pairs with stored documents come from
+    lookups of that document alone), so a caller can align one part while the next is looked up;
+    `joined` puts them in the order of `store_candidates`. The pairs inside the batch come last:
+    their vector neighbours are known only when every new document has been looked up.
+    """
     c = config.candidates
     local: dict[tuple[int, int], Reasons] = defaultdict(dict)
-    cross: dict[tuple[int, int], Reasons] = defaultdict(dict)
-    n_stored = len(store)
     if len(docs) < c.all_pairs_below:
         for a in range(len(docs)):
             for b in range(a + 1, len(docs)):
                 local[(a, b)]["small"] = float(vectors[a] @ vectors[b])
-    if n_stored and n_stored + len(docs) < c.all_pairs_below:
-        for key, vector in _stored_vectors(store).items():
-            for i in range(len(docs)):
-                cross[(i, key)]["small"] = float(vector @ vectors[i])
+    n_stored = len(store)
+    small = n_stored > 0 and n_stored + len(docs) < c.all_pairs_below
+    everything = _stored_vectors(store) if small else {}
     for pair, score in exact_pairs(docs).items():
         local[pair]["exact"] = score
     if len(docs) > 1:
@@ -73,11 +107,38 @@ def store_candidates(
         local[pair]["passage"] = score
     for pair, score in passage_pairs(words, c, c.words_min_shared).items():
         local[pair]["words"] = score
-    _exact_stored(store, docs, cross)
-    _minhash_stored(store, signatures, bands, config, cross)
-    _passages_stored(store, "passages", "passage", sentences, c.passage_min_shared, config, cross)
-    _passages_stored(store, "words", "words", words, c.words_min_shared, config, cross)
-    _neighbours(store, vectors, config, local, cross)
+    batch = batch_neighbours(vectors, c.knn)
+    step = max(1, chunk or len(docs))
+    for first in range(0, len(docs), step):
+        rows = range(first, min(first + step, len(docs)))
+        cross: dict[tuple[int, int], Reasons] = defaultdict(dict)
+        for key, vector in everything.items():
+            for i in rows:
+                cross[(i, key)]["small"] = float(vector @ vectors[i])
+        _exact_stored(store, docs, rows, cross)
+        _minhash_stored(store, signatures, bands, rows, config, cross)
+        _passages_stored(store, "passages", "passage", sentences, rows, c.passage_min_shared,
+                         config, cross)  # fmt: skip
+        _passages_stored(store, "words", "words", words, rows, c.words_min_shared, config, cross)
+        _neighbours(store, vectors, rows, batch, config, local, cross)
+        yield _with_stored(store, docs, cross, limit)
+    yield (
+        [
+            Candidate(docs[a].id, docs[b].id, tuple(reasons), max(reasons.values()))
+            for (a, b), reasons in sorted(local.items())
+        ],
+        {},
+    )
+
+
+def _with_stored(
+    store: Store,
+    docs: Sequence[Document],
+    cross: dict[tuple[int, int], Reasons],
+    limit: int | None,
+) -> Part:
+    """Return the pairs `(new row, stored key)` of `cross` as candidates, each new document's
+    strongest first, and the stored documents they name (id: key, in key order)."""
     pairs = sorted(cross.items(), key=lambda kv: (kv[0][0], -max(kv[1].values()), kv[0][1]))
     if limit is not None:
         taken: Counter[int] = Counter()
@@ -90,10 +151,6 @@ def store_candidates(
     keys = sorted({key for (_, key), _ in pairs})
     ids = store.ids(keys)
     out = [
-        Candidate(docs[a].id, docs[b].id, tuple(reasons), max(reasons.values()))
-        for (a, b), reasons in sorted(local.items())
-    ]
-    out += [
         Candidate(ids[key], docs[i].id, tuple(reasons), max(reasons.values()))
         for (i, key), reasons in pairs
     ]
@@ -101,12 +158,12 @@ def store_candidates(
 
 
 def _exact_stored(
-    store: Store, docs: Sequence[Document], cross: dict[tuple[int, int], Reasons]
+    store: Store, docs: Sequence[Document], rows: range, cross: dict[tuple[int, int], Reasons]
 ) -> None:
-    for i, doc in enumerate(docs):
+    for i in rows:
         for (key,) in store.conn.execute(
             "SELECT key FROM documents WHERE digest = ? ORDER BY key LIMIT ?",
-            (doc.digest, EXACT_ALL_PAIRS),
+            (docs[i].digest, EXACT_ALL_PAIRS),
         ):
             cross[(i, key)]["exact"] = 1.0
 
@@ -115,13 +172,14 @@ def _minhash_stored(
     store: Store,
     signatures: np.ndarray,
     bands: np.ndarray,
+    rows: range,
     config: Config,
     cross: dict[tuple[int, int], Reasons],
 ) -> None:
     threshold = config.candidates.minhash_threshold
-    hits = band_hits(store, bands)
+    hits = band_hits(store, bands[rows.start : rows.stop])
     stored = _stored_minhashes(store, {k for keys in hits for k in keys})
-    for i, keys in enumerate(hits):
+    for i, keys in zip(rows, hits, strict=True):
         for key in keys:
             estimate = jaccard(signatures[i], stored[key])
             if estimate >= threshold:
@@ -133,15 +191,17 @@ def _passages_stored(
     table: str,
     reason: str,
     digests: Sequence[Sequence[int]],
+    rows: range,
     min_shared: int,
     config: Config,
     cross: dict[tuple[int, int], Reasons],
 ) -> None:
-    """Pair new documents with the stored ones that share `min_shared` of their hashes in `table`
-    ("passages": long sentences, "words": winnowed word n-grams), for `reason`."""
+    """Pair the new documents `rows` with the stored ones that share `min_shared` of their hashes
+    in `table` ("passages": long sentences, "words": winnowed word n-grams), for `reason`."""
     cap = config.candidates.passage_max_docs
     query = f"SELECT key FROM {table} WHERE hash = ? LIMIT ?"
-    for i, row in enumerate(digests):
+    for i in rows:
+        row = digests[i]
         shared: Counter[int] = Counter()
         for value in row:
             holders = store.conn.execute(query, (value, cap + 1)).fetchall()
@@ -158,18 +218,20 @@ def _passages_stored(
 def _neighbours(
     store: Store,
     vectors: np.ndarray,
+    rows: range,
+    batch: list[list[tuple[int, float]]],
     config: Config,
     local: dict[tuple[int, int], Reasons],
     cross: dict[tuple[int, int], Reasons],
 ) -> None:
-    """Add each new document's `knn` nearest neighbours over the store and the batch together."""
+    """Add the `knn` nearest neighbours of the new documents `rows` over the store and the batch
+    together (`batch`: `batch_neighbours` of every new document)."""
     c = config.candidates
-    if not len(vectors):
+    if not len(rows):
         return
-    stored = store.index.query(vectors, c.knn)
-    batch = batch_neighbours(vectors, c.knn)
-    for i in range(len(vectors)):
-        merged = [(cos, 0, key) for key, cos in stored[i]] + [(cos, 1, j) for j, cos in batch[i]]
+    stored = store.index.query(vectors[rows.start : rows.stop], c.knn)
+    for i, found in zip(rows, stored, strict=True):
+        merged = [(cos, 0, key) for key, cos in found] + [(cos, 1, j) for j, cos in batch[i]]
         for cos, in_batch, other in sorted(merged, reverse=True)[: c.knn]:
             if cos < c.min_cosine:
                 break

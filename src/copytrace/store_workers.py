@@ -25,8 +25,8 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +47,7 @@ from copytrace.records import Candidate, Document, Encoded, Relation
 
 if TYPE_CHECKING:
     from copytrace.store import Store
+    from copytrace.store_candidates import Part
 
 MIN_PAIRS_PER_WORKER = 500  # below this, starting and feeding a worker costs more than it saves
 # Candidates come grouped by new document, so contiguous slices keep a document's pairs in one
@@ -259,6 +260,54 @@ class Workers:
         if n <= 1:  # the job's documents are the new ones, whatever stored ones they meet
             loaded = _load(store, stored) if store is not None and stored else {}
             return relate(candidates, {**encoded, **loaded}, models, config, len(encoded))
+        futures = self._submit(candidates, n, encoded, config, store, stored)
+        return self._finish(candidates, [(0, futures)], encoded, models, config, store, stored)
+
+    def relate_parts(
+        self,
+        parts: Iterable[Part],
+        encoded: dict[str, Encoded],
+        models: Models,
+        config: Config,
+        store: Store,
+    ) -> list[Relation]:
+        """Return what `relate` returns for the candidates `parts` yields
+        (`store_candidates.candidate_parts`), each part's first looks started on the workers as
+        soon as it is yielded, so they run while the next part is looked up."""
+        from copytrace.store_candidates import joined
+
+        if self.count <= 1:
+            candidates, stored = joined(parts)
+            return self.relate(candidates, encoded, models, config, store, stored)
+        submitted = []
+        found = []
+        for part, named in parts:
+            n = max(1, min(self.count, len(part) // self.min_pairs))
+            submitted.append(self._submit(part, n, encoded, config, store, named))
+            found.append((part, named))
+        if not found:
+            return []
+        candidates, stored = joined(found)
+        # `joined` puts the last part (the pairs inside the batch) first, then the others in order
+        starts = [0] * len(found)
+        at = len(found[-1][0])
+        for k in range(len(found) - 1):
+            starts[k] = at
+            at += len(found[k][0])
+        offsets = list(zip(starts, submitted, strict=True))
+        return self._finish(candidates, offsets, encoded, models, config, store, stored)
+
+    def _submit(
+        self,
+        candidates: Sequence[Candidate],
+        n: int,
+        encoded: dict[str, Encoded],
+        config: Config,
+        store: Store | None,
+        stored: Mapping[str, int],
+    ) -> list[tuple[int, Future[list[tuple[Relation | None, float | None]]]]]:
+        """Start the first looks of `candidates` on the workers, in `n` workers' worth of slices;
+        return each slice's start and future."""
         self.start(config)
         assert self._pool is not None
         db = store.path.resolve() if store is not None else None
@@ -269,6 +318,23 @@ class Workers:
             here = {i: encoded[i] for i in needed if i in encoded}
             there = {i: stored[i] for i in needed if i not in encoded}
             futures.append((start, self._pool.submit(_first_looks, part, here, config, db, there)))
+        return futures
+
+    def _finish(
+        self,
+        candidates: Sequence[Candidate],
+        submitted: Sequence[
+            tuple[int, Sequence[tuple[int, Future[list[tuple[Relation | None, float | None]]]]]]
+        ],
+        encoded: dict[str, Encoded],
+        models: Models,
+        config: Config,
+        store: Store | None,
+        stored: Mapping[str, int],
+    ) -> list[Relation]:
+        """Collect the first looks (`submitted`: where each part starts among `candidates`, and
+        its slices), then give the queue its second look and what that relates its conflicts."""
+        futures = [(base + start, future) for base, part in submitted for start, future in part]
         found: list[Relation | None] = [None] * len(candidates)
         second: list[tuple[float, int]] = []
         for start, future in progress(futures, len(futures), "aligning"):
