@@ -10,7 +10,9 @@ second look takes the queue of every slice, ranked as one `relate` call ranks it
 budget of MiniLM sentences on it (loading only the stored documents of the pairs it looks at
 again), so a batch gets exactly the relations one `relate` call gives; workers never load MiniLM
 (about 300 MB each). MiniLM runs on ONNX Runtime, which loads in about half a second and embeds on
-every core while the workers wait. Small batches stay in the calling process.
+every core while the workers wait. Small batches stay in the calling process. A large batch of
+an add hands its candidates over in parts (`relate_parts`): the workers align the pairs of the
+first new documents while the calling process looks up the stored partners of the next.
 
 Before that, the same workers clean, split and embed a large batch's documents, in slices, each
 with its own copy of the static model (15 MB): per document that work does not depend on the
