@@ -53,6 +53,10 @@ if TYPE_CHECKING:
     from copytrace.records import Problem
     from copytrace.store_query import QueryResult
 
+# Stored documents read per query. SQLite allows 32,766 parameters; on the 100k benchmark store,
+# 4,000 documents read in queries of 500 took 0.31 s of CPU against 0.43 s one query each.
+LOAD_CHUNK = 500
+
 
 class Store:
     """A persistent, growing copytrace store: `open`, `add`, `query`, `stories`, `close`."""
@@ -223,25 +227,31 @@ class Store:
 
     def _load(self, keys: Iterable[int], extra: str) -> dict[int, tuple[Document, Any, Any]]:
         """Return stored documents by key (in the order given), each with the two `extra` columns
-        of its sentences' row. One query a document, read in the order of keys: the rows of
-        neighbouring keys share pages."""
+        of its sentences' row. Read in key order, `LOAD_CHUNK` keys a query: the rows of
+        neighbouring keys share pages, and one query for many keys costs less than one each."""
         keys = list(keys)
+        wanted = sorted(set(keys))
         found = {}
-        for key in sorted(set(keys)):
-            row = self.conn.execute(
-                "SELECT d.id, d.text, d.path, d.line, d.title, d.published, d.url, d.source, "
-                f"d.body_start, d.digest, s.spans, s.boilerplate, {extra} FROM documents d "
-                "JOIN sentences s ON s.key = d.key WHERE d.key = ?",
-                (key,),
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"{self.path}: document key {key} is missing; store damaged")
-            doc = Document(
-                id=row[0], text=row[1], path=row[2], line=row[3], title=row[4], published=row[5],
-                url=row[6], source=row[7], body_start=row[8], digest=row[9],
-                sentences=stored_sentences(row[1], row[10]), boilerplate=spans(row[11]),
-            )  # fmt: skip
-            found[key] = (doc, row[12], row[13])
+        for start in range(0, len(wanted), LOAD_CHUNK):
+            chunk = wanted[start : start + LOAD_CHUNK]
+            rows = self.conn.execute(
+                "SELECT d.key, d.id, d.text, d.path, d.line, d.title, d.published, d.url, "
+                f"d.source, d.body_start, d.digest, s.spans, s.boilerplate, {extra} "
+                "FROM documents d JOIN sentences s ON s.key = d.key "
+                f"WHERE d.key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            for row in rows:
+                doc = Document(
+                    id=row[1], text=row[2], path=row[3], line=row[4], title=row[5],
+                    published=row[6], url=row[7], source=row[8], body_start=row[9],
+                    digest=row[10], sentences=stored_sentences(row[2], row[11]),
+                    boilerplate=spans(row[12]),
+                )  # fmt: skip
+                found[row[0]] = (doc, row[13], row[14])
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            raise StoreError(f"{self.path}: document key {missing[0]} is missing; store damaged")
         return {key: found[key] for key in keys}
 
     def relations(self, doc_id: str) -> list[Relation]:
