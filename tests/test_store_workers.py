@@ -122,8 +122,16 @@ def test_workers_read_stored_partners_from_the_store(
     assert {r.kind for r in together} >= {"spin", "condensed"}
 
 
+# three new documents: a part each; or the first alone, then the other two
+@pytest.mark.parametrize(("chunk", "first", "parts"), [(1, 250, 4), (2, 1, 3)])
 def test_a_batch_looked_up_in_chunks_is_related_as_in_one_go(
-    tmp_path: Path, seeds: Path, models: Models, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    seeds: Path,
+    models: Models,
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int,
+    first: int,
+    parts: int,
 ) -> None:
     """A large batch's pairs with stored documents are looked up a chunk of new documents at a
     time, each chunk aligned on the workers while the next is looked up: the parts, joined, are
@@ -140,13 +148,14 @@ def test_a_batch_looked_up_in_chunks_is_related_as_in_one_go(
         wholes.append(store_candidates.store_candidates(*args, **kwargs))  # type: ignore[arg-type]
         return wholes[-1]
 
-    def parts(*args: object, **kwargs: object) -> object:
+    def chunked(*args: object, **kwargs: object) -> object:
         seen["parts"] = list(store_candidates.candidate_parts(*args, **kwargs))  # type: ignore[arg-type]
         return iter(seen["parts"])  # type: ignore[call-overload]
 
     monkeypatch.setattr(incremental, "store_candidates", whole)
-    monkeypatch.setattr(incremental, "candidate_parts", parts)
-    monkeypatch.setattr(incremental, "LOOKUP_CHUNK", 1)  # three new documents: three chunks
+    monkeypatch.setattr(incremental, "candidate_parts", chunked)
+    monkeypatch.setattr(incremental, "LOOKUP_CHUNK", chunk)
+    monkeypatch.setattr(incremental, "LOOKUP_FIRST", first)
     ends = {}
     for name, workers in (("one go", 1), ("chunks", 2)):
         with Store.open(tmp_path / f"{name}.ct", create=True) as store:
@@ -157,7 +166,7 @@ def test_a_batch_looked_up_in_chunks_is_related_as_in_one_go(
                 [(s.members, s.original, s.original_basis) for s in store.stories()],
             )
     found = seen["parts"]
-    assert isinstance(found, list) and len(found) == 4  # one part a new document, then the batch
+    assert isinstance(found, list) and len(found) == parts  # the chunks, then the batch
     stored_ids = {d.id for d in docs[:2]}
     for candidates, named in found[:-1]:
         assert {c.a for c in candidates} <= stored_ids and set(named) <= stored_ids

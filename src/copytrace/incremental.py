@@ -37,8 +37,10 @@ SAVE_INDEX_EVERY = 60.0  # seconds between saves of the index file during a long
 WARM_WORKERS_AT = 500  # a batch this large will be related on worker processes: start them early
 # A batch's pairs with stored documents are looked up this many new documents at a time, each
 # chunk's aligned on the workers while the next is looked up (the lookups took ~12 s of a 5,000
-# batch at 100k with a core idle). Chunks of 1,250: four parts of a 5,000 batch.
+# batch at 100k with a core idle). Chunks of 1,250: four parts of a 5,000 batch, the first of
+# them cut to 250 so that the workers wait less before their first pairs.
 LOOKUP_CHUNK = 1250
+LOOKUP_FIRST = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,11 +261,12 @@ def add_batch(
     bands = lsh.band_hashes(signatures) if len(usable) else np.zeros((0, lsh.bands), np.uint64)
     passages = passage_hashes(usable, c)
     by_id: dict[str, Encoded] = {e.doc.id: e for e in encoded}
-    if workers is not None and workers.count > 1 and len(usable) >= 2 * LOOKUP_CHUNK:
+    if workers is not None and workers.count > 1 and len(usable) > LOOKUP_CHUNK:
         # the workers align each chunk's pairs while the next chunk is looked up
         parts = candidate_parts(
-            store, usable, signatures, bands, passages, vectors, config, chunk=LOOKUP_CHUNK
-        )
+            store, usable, signatures, bands, passages, vectors, config,
+            chunk=LOOKUP_CHUNK, first=LOOKUP_FIRST,
+        )  # fmt: skip
         relations = workers.relate_parts(parts, by_id, models, config, store)
     else:
         pairs, stored = store_candidates(

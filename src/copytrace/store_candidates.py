@@ -79,9 +79,11 @@ def candidate_parts(
     config: Config,
     limit: int | None = None,
     chunk: int | None = None,
+    first: int | None = None,
 ) -> Iterator[Part]:
     """Yield the candidates of `store_candidates` in parts: the pairs with stored documents of
-    `chunk` new documents at a time (all of them by default), then the pairs inside the batch.
+    `chunk` new documents at a time (all of them by default; `first` of them in the first part,
+    so that aligning starts soon), then the pairs inside the batch.
 
     Each part is final when it is yielded (a new document's pairs with stored documents come from
     lookups of that document alone), so a caller can align one part while the next is looked up;
@@ -109,8 +111,11 @@ def candidate_parts(
         local[pair]["words"] = score
     batch = batch_neighbours(vectors, c.knn)
     step = max(1, chunk or len(docs))
-    for first in range(0, len(docs), step):
-        rows = range(first, min(first + step, len(docs)))
+    ends = [*range(min(first or step, step), len(docs), step), len(docs)]
+    for start, end in zip([0, *ends], ends, strict=False):
+        if end <= start:
+            continue  # no new documents
+        rows = range(start, end)
         cross: dict[tuple[int, int], Reasons] = defaultdict(dict)
         for key, vector in everything.items():
             for i in rows:
