@@ -290,13 +290,10 @@ class Workers:
         if not found:
             return []
         candidates, stored = joined(found)
-        # `joined` puts the last part (the pairs inside the batch) first, then the others in order
-        starts = [0] * len(found)
-        at = len(found[-1][0])
-        for k in range(len(found) - 1):
-            starts[k] = at
-            at += len(found[k][0])
-        offsets = list(zip(starts, submitted, strict=True))
+        starts, at = {}, 0
+        for k in [len(found) - 1, *range(len(found) - 1)]:  # `joined`'s order: the batch first
+            starts[k], at = at, at + len(found[k][0])
+        offsets = [(starts[k], futures) for k, futures in enumerate(submitted)]
         return self._finish(candidates, offsets, encoded, models, config, store, stored)
 
     def _submit(
