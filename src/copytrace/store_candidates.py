@@ -69,6 +69,19 @@ def joined(parts: Iterable[Part]) -> Part:
     return candidates, dict(sorted(stored.items(), key=lambda kv: kv[1]))
 
 
+def part_starts(sizes: Sequence[int]) -> list[int]:
+    """Return where each part's candidates start among `joined`'s, given the parts' sizes in the
+    order `candidate_parts` yields them.
+
+    >>> part_starts([3, 4, 2])
+    [2, 5, 0]
+    """
+    starts, at = [0] * len(sizes), 0
+    for k in [len(sizes) - 1, *range(len(sizes) - 1)]:  # `joined`'s order: the batch first
+        starts[k], at = at, at + sizes[k]
+    return starts
+
+
 def candidate_parts(
     store: Store,
     docs: Sequence[Document],

@@ -276,7 +276,7 @@ class Workers:
         """Return what `relate` returns for the candidates `parts` yields
         (`store_candidates.candidate_parts`), each part's first looks started on the workers as
         soon as it is yielded, so they run while the next part is looked up."""
-        from copytrace.store_candidates import joined
+        from copytrace.store_candidates import joined, part_starts
 
         if self.count <= 1:
             candidates, stored = joined(parts)
@@ -290,10 +290,8 @@ class Workers:
         if not found:
             return []
         candidates, stored = joined(found)
-        starts, at = {}, 0
-        for k in [len(found) - 1, *range(len(found) - 1)]:  # `joined`'s order: the batch first
-            starts[k], at = at, at + len(found[k][0])
-        offsets = [(starts[k], futures) for k, futures in enumerate(submitted)]
+        starts = part_starts([len(part) for part, _ in found])
+        offsets = list(zip(starts, submitted, strict=True))
         return self._finish(candidates, offsets, encoded, models, config, store, stored)
 
     def _submit(
