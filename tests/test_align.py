@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from copytrace.align import align_encoded, fact_links, mirror, passages
 from copytrace.config import AlignConfig
 from copytrace.embeddings import HashEmbedder
-from copytrace.records import Document, Encoded
+from copytrace.records import Document, Encoded, Link
 from copytrace.sentences import prepare
 from copytrace.signatures import encode_document
 
@@ -90,6 +90,20 @@ def test_fact_links_add_near_neighbours() -> None:
     a, b = encode("a", SOURCE), encode("b", SOURCE)
     checks = fact_links(a, b, [], top=1, floor=0.5)
     assert [(link.a, link.b) for link in checks] == [((i,), (i,)) for i in range(4)]
+
+
+def test_fact_links_add_the_neighbour_a_merged_sentence_shares_wording_with() -> None:
+    # the derived sentence merges the source's first two, but is linked to the second only
+    merged = (
+        "Mayor Anna Berg said the money will repair the old river bridge, "
+        "after the city council approved a budget of 4.2 million euros on Tuesday."
+    )
+    a, b = encode("a", merged), encode("b", SOURCE)
+    linked = [Link((0,), (1,), 0.7, 0.5, "static")]
+    assert fact_links(a, b, linked, top=0)[0].b == (1,)
+    assert fact_links(a, b, linked, top=0, neighbour_overlap=0.6)[0].b == (0, 1)
+    # the sentence after the link shares no wording with it, so it is not checked
+    assert 2 not in fact_links(a, b, linked, top=0, neighbour_overlap=0.6)[0].b
 
 
 _SENTENCES = st.lists(

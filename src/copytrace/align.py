@@ -180,13 +180,23 @@ def _margins(static: np.ndarray) -> np.ndarray:
 
 
 def fact_links(
-    a: Encoded, b: Encoded, links: Sequence[Link], top: int = 2, floor: float = 0.5
+    a: Encoded,
+    b: Encoded,
+    links: Sequence[Link],
+    top: int = 2,
+    floor: float = 0.5,
+    neighbour_overlap: float | None = None,
 ) -> list[Link]:
     """Return, for each sentence of a, the sentences of b worth checking for changed facts.
 
     Those are its aligned sentences plus its `top` most similar ones above `floor`: a remix that
     merges, splits or reorders sentences keeps a fact next to where the alignment put it, and the
     conflict check itself only reports values the other text states nowhere.
+
+    With `neighbour_overlap`, a sentence of b just before or after a link's sentences is checked
+    too when the linked sentence of a shares its wording (rapidfuzz `partial_ratio`, 0-1, at least
+    that much): a sentence that merges two of the source's may align with only one of them, and
+    keep the other's facts (the place of a find, changed, beside the size of the find).
     """
     if not len(a.vectors) or not len(b.vectors):
         return []
@@ -199,9 +209,28 @@ def fact_links(
         best = [int(j) for j in np.argsort(-static[i])[:top] if static[i, j] >= floor]
         if best:
             partners.setdefault(i, set()).update(best)
+    if neighbour_overlap is not None:
+        for link in links:
+            for i in link.a:
+                for j in _wording_neighbours(a, b, i, link.b, neighbour_overlap):
+                    partners[i].add(j)
     return [
         Link((i,), tuple(sorted(js)), float(static[i, min(js)]), 0.0, "fact")
         for i, js in sorted(partners.items())
+    ]
+
+
+def _wording_neighbours(
+    a: Encoded, b: Encoded, i: int, linked: Sequence[int], overlap: float
+) -> list[int]:
+    """The sentences of b beside `linked` that sentence i of a shares wording with."""
+    text = a.doc.sentences[i].text
+    beside = (min(linked) - 1, max(linked) + 1)
+    return [
+        j
+        for j in beside
+        if 0 <= j < len(b.doc.sentences)
+        and fuzz.partial_ratio(text, b.doc.sentences[j].text) >= overlap * 100
     ]
 
 

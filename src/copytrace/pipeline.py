@@ -237,7 +237,8 @@ def with_conflicts(rel: Relation, derived: Encoded, source: Encoded, config: Con
 
     # same-story reports are checked only where their sentences are close (fewer, surer pairs)
     if rel.is_copy:
-        checks = fact_links(derived, source, rel.links)
+        overlap = config.align.fact_neighbour_overlap
+        checks = fact_links(derived, source, rel.links, neighbour_overlap=overlap)
     else:
         checks = fact_links(derived, source, rel.links, top=1, floor=config.align.uncertain)
     return replace(rel, conflicts=relation_conflicts(derived.doc, source.doc, checks))
