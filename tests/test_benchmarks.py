@@ -60,3 +60,25 @@ def test_speed_scores_rewrites_dev_inside_the_larger_scan(
     assert "rewrites-dev figures, as scored" in printed
     result = json.loads((tmp_path / "speed-result.json").read_text())
     assert len(result["documents"]) > 100  # the Reuters sample and rewrites-dev, in one scan
+
+
+def test_changed_facts_changes_the_copies_and_counts_the_conflicts(
+    shared: Callable[..., Path], tmp_path: Path
+) -> None:
+    shared("eval", "rewrites-dev", "gold.jsonl")
+    printed = _run(str(BENCHMARKS / "changed_facts.py"), "--kind", "number", "--out", str(tmp_path))
+    changes = json.loads((tmp_path / "number" / "changes.json").read_text())
+    assert len(changes) >= 10
+    for change in changes:
+        text = (tmp_path / "number" / "docs" / f"{change['doc']}.txt").read_text()
+        assert change["new"] in text and change["old"] != change["new"]
+    hits = sum(change["found"] for change in changes)
+    assert f"found {hits} of {len(changes)}" in printed
+    assert hits >= len(changes) // 2  # the conflict check finds most changed figures
+
+
+def test_sentence_overlap_prints_the_three_kinds_of_pair(shared: Callable[..., Path]) -> None:
+    shared("eval", "rewrites-dev", "gold.jsonl")
+    printed = _run(str(BENCHMARKS / "sentence_overlap.py"), "--sets", "rewrites-dev")
+    for kind in ("aligned one to one", "unlinked beside a link", "random unlinked"):
+        assert kind in printed
