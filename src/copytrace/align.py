@@ -212,8 +212,9 @@ def fact_links(
     if neighbour_overlap is not None:
         for link in links:
             for i in link.a:
-                for j in _wording_neighbours(a, b, i, link.b, neighbour_overlap):
-                    partners[i].add(j)
+                partners[i].update(
+                    _wording_neighbours(a, b, i, link.b, neighbour_overlap, partners[i])
+                )
     return [
         Link((i,), tuple(sorted(js)), float(static[i, min(js)]), 0.0, "fact")
         for i, js in sorted(partners.items())
@@ -221,15 +222,17 @@ def fact_links(
 
 
 def _wording_neighbours(
-    a: Encoded, b: Encoded, i: int, linked: Sequence[int], overlap: float
+    a: Encoded, b: Encoded, i: int, linked: Sequence[int], overlap: float, known: set[int]
 ) -> list[int]:
-    """The sentences of b beside `linked` that sentence i of a shares wording with."""
+    """The sentences of b beside `linked`, not `known` already, that sentence i of a shares
+    wording with."""
     text = a.doc.sentences[i].text
     beside = (min(linked) - 1, max(linked) + 1)
     return [
         j
         for j in beside
         if 0 <= j < len(b.doc.sentences)
+        and j not in known
         and fuzz.partial_ratio(text, b.doc.sentences[j].text) >= overlap * 100
     ]
 
