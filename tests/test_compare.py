@@ -274,6 +274,30 @@ def test_a_value_stated_elsewhere_in_the_other_document_is_not_a_conflict() -> N
     assert sentence_conflicts(derived, source, derived_doc=f"{derived} Not 280,000 tonnes.") == []
 
 
+def test_a_changed_attribution_is_a_conflict_whatever_the_reporting_verb() -> None:
+    derived = "Prices rose 2.3 pct in the March quarter, the Finance Ministry stated."
+    source = "Prices rose 2.3 pct in the March quarter, the Statistics Department said."
+    [conflict] = sentence_conflicts(derived, source, derived_doc=derived, source_doc=source)
+    assert (conflict.derived, conflict.source) == ("Finance Ministry", "Statistics Department")
+
+
+def test_on_a_copy_a_name_between_aligned_words_fills_the_other_names_slot() -> None:
+    # the two sides share one context word ("exports"): not enough for a name on its own
+    derived = "Exports fell 10 pct in March, the Finance Ministry said on Monday."
+    source = "Exports dropped 10 pct in March, the Trade Office said in a statement."
+    assert sentence_conflicts(derived, source, derived_doc=derived, source_doc=source) == []
+    [conflict] = sentence_conflicts(derived, source, frame=0.4)
+    assert (conflict.derived, conflict.source) == ("Finance Ministry", "Trade Office")
+    # ... only where the two sides read as one statement
+    assert sentence_conflicts(derived, source, frame=0.9) == []
+    # ... and between words, not between names of a list
+    listed = (
+        "It has plants in West Germany, Spain and Britain.",
+        "It has plants in West Germany, Austria and Britain.",
+    )
+    assert sentence_conflicts(*listed, frame=0.4) == []
+
+
 # --- spans, batch layer -------------------------------------------------------------------------
 
 

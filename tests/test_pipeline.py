@@ -107,6 +107,25 @@ def test_compare_unrelated(models: Models) -> None:
     assert compare_documents(a, b, Config(), models) is None
 
 
+def test_a_copy_that_names_another_speaker_reports_the_swap(models: Models) -> None:
+    common = (
+        " Imports rose 4 pct to 2.1 billion euros, a record for Belgium. The deficit narrowed for a"
+        " third month, helped by lower oil prices from Norway. Economists at ING Bank had expected"
+        " a wider gap. Car exports to Germany rose 7 pct, while steel sales to France fell 3 pct."
+    )
+    source = Document("source", "Exports dropped 10 pct in March, the Trade Office said." + common)
+    copy = Document(
+        "copy", "Exports fell 10 pct in March, the Finance Ministry said on Monday." + common
+    )
+    rel = compare_documents(copy, source, Config(), models)
+    assert rel is not None and rel.is_copy
+    [conflict] = rel.conflicts  # either text may be the derived one: they are near duplicates
+    assert {conflict.derived, conflict.source} == {"Finance Ministry", "Trade Office"}
+    off = Config().with_values({"align": {"fact_frame_similarity": 0}})
+    rel = compare_documents(copy, source, off, models)
+    assert rel is not None and rel.conflicts == ()
+
+
 _WORDS = st.sampled_from(
     (
         "the council voted to close the old bridge after engineers found cracks in two pillars "

@@ -53,26 +53,31 @@ def sentence_conflicts(
     source_offset: int = 0,
     derived_doc: str = "",
     source_doc: str = "",
+    frame: float | None = None,
 ) -> list[Conflict]:
     """Return the conflicts between two aligned statements, spans shifted by the offsets.
 
     `derived_doc` and `source_doc` are the full texts. A value found anywhere in the other text is
     not a conflict, and a one-word name opening a sentence ("Shareholders", "Heinz") counts only
     when its own text also uses it mid-sentence. With empty texts the first check is skipped and
-    such one-word openers are ignored.
+    such one-word openers are ignored. `frame` is as in `relation_conflicts`.
 
     >>> [(c.derived, c.source, c.kind) for c in sentence_conflicts(
     ...     "Coastal chairman Oscar Whitman meddled.", "Coastal chairman Oscar Wyatt interfered.")]
     [('Oscar Whitman', 'Oscar Wyatt', 'name')]
     """
     d_part, s_part = [(derived, derived_offset)], [(source, source_offset)]
-    return _conflicts(d_part, s_part, derived_doc, source_doc)
+    return _conflicts(d_part, s_part, derived_doc, source_doc, frame)
 
 
 def relation_conflicts(
-    derived: Document, source: Document, links: Iterable[Link]
+    derived: Document, source: Document, links: Iterable[Link], frame: float | None = None
 ) -> tuple[Conflict, ...]:
     """Return the conflicts of every link between two documents, de-duplicated, in derived order.
+
+    `frame` (for copies): from this word-level similarity of a link's two sides on, a name whose
+    neighbouring words align on both sides is compared with the other's name in its place, even
+    without the shared context a name otherwise needs (`slots.slot_score`).
 
     Each link's sentences are read from the original text (`doc.text[s.start:s.end]`), so spans are
     absolute offsets into `Document.text`.
@@ -86,7 +91,7 @@ def relation_conflicts(
             # a large batch): each of its mentions agrees with its twin there, so none is left
             # to conflict, and reading the mentions costs more than the rest of the check.
             continue
-        found.update(_conflicts(d_parts, s_parts, derived.text, source.text))
+        found.update(_conflicts(d_parts, s_parts, derived.text, source.text, frame))
     return tuple(sorted(found, key=lambda c: (c.derived_span, c.source_span, c.kind)))
 
 
@@ -196,6 +201,7 @@ def _conflicts(
     source: Sequence[tuple[str, int]],
     derived_doc: str,
     source_doc: str,
+    frame: float | None = None,
 ) -> list[Conflict]:
     d, s = Side(derived), Side(source)
     d_labels, s_labels = _match(d.mentions, s.mentions)
@@ -220,10 +226,13 @@ def _conflicts(
     if d_left and s_left:
         d_tokens, s_tokens = d.tokens(d_labels), s.tokens(s_labels)
         aligned, gap = word_alignment(d_tokens, s_tokens)
+        # On a copy, a name between words that align on both sides is a slot of its own ("the
+        # Finance Ministry said"), when the two sides read as one statement (`frame_similarity`).
+        framed = frame is not None and 2 * len(aligned) >= frame * (len(d_tokens) + len(s_tokens))
         scored = []
         for i in d_left:
             for j in s_left:
-                score = slot_score(d, s, i, j, d_tokens, s_tokens, aligned, gap)
+                score = slot_score(d, s, i, j, d_tokens, s_tokens, aligned, gap, framed)
                 if score:
                     scored.append((-score, i, j))
         pairs: list[tuple[int, int]] = []

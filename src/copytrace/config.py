@@ -140,6 +140,16 @@ class AlignConfig:
     # (`python benchmarks/sentence_overlap.py`). It found rewrites-dev's sixth changed fact and
     # changed the conflicts of 5 of the 930 copy relations in `benchmarks/speed.py`'s run.
     fact_neighbour_overlap: float = 0.60
+    # On a copy, a name whose words either side align with the words either side of a name of the
+    # other text fills its slot ("the Finance Ministry said" / "the Statistics Department said")
+    # when the link's two sides share this much of their words (2 x aligned / both lengths, over
+    # the words of `slots.Side`). Names swapped in copies of rewrites-dev that only this finds
+    # sit at 0.38-0.67; the same test on the loose links of pan13-noobf and semeval-en-dev's
+    # copies ("the Concord" / "the Donald Ross Course") at 0.12-0.37. With 0.40,
+    # `benchmarks/changed_facts.py --kind name` finds 20 of 60 swapped names on seeds 1-3
+    # instead of 17, and the speed scan gains one conflict, the true "Cargill" / "Continental
+    # Grain". 0 turns it off.
+    fact_frame_similarity: float = 0.40
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,9 +239,12 @@ def with_conflicts(rel: Relation, derived: Encoded, source: Encoded, config: Con
     if rel.is_copy:
         overlap = config.align.fact_neighbour_overlap
         checks = fact_links(derived, source, rel.links, neighbour_overlap=overlap)
+        frame = config.align.fact_frame_similarity or None
     else:
         checks = fact_links(derived, source, rel.links, top=1, floor=config.align.uncertain)
-    return replace(rel, conflicts=relation_conflicts(derived.doc, source.doc, checks))
+        frame = None
+    found = relation_conflicts(derived.doc, source.doc, checks, frame)
+    return replace(rel, conflicts=found)
 
 
 def relate(

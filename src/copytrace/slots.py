@@ -22,7 +22,13 @@ WINDOW = 4  # content words either side of a mention that make up its context
 # copies.
 MIN_SLOT = 3
 
-_SAID = frozenset({"said", "say", "says", "told", "added", "reported", "announced"})
+# Verbs that attribute a statement, stemmed (`stem`): "..., the ministry said" / "stated".
+_SAID = frozenset(
+    str.split(
+        """said say says told tell tells added adds reported announced announce stated noted
+        explained confirmed disclosed declared claimed commented wrote"""
+    )
+)
 _WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 _STOP = frozenset(
     str.split(
@@ -114,6 +120,7 @@ def slot_score(
     s_tokens: list[str],
     aligned: dict[int, int],
     gap: dict[int, int],
+    framed_names: bool = False,
 ) -> int:
     """Return the evidence that derived mention `i` and source mention `j` fill the same slot.
 
@@ -123,7 +130,9 @@ def slot_score(
     matched mention and a place were unrelated sentences ("America" / "Washington"), and pairs that
     shared only context played different roles ("told the BBC" / "with United States President
     Trump"); so a number needs a place, and a name a similar word or an aligned place and two shared
-    words.
+    words. With `framed_names` (a copy whose link reads as one statement), an aligned place between
+    aligned words also does for a name, and scores 1 more: "the Finance Ministry said" against "the
+    Statistics Department said".
     """
     dm, sm = d.mentions[i], s.mentions[j]
     if dm.kind != sm.kind:
@@ -150,10 +159,22 @@ def slot_score(
         t for side in (-1, 1) for t in _context(d_tokens, di, side) & _context(s_tokens, sj, side)
     }
     words = sum(1 for t in shared if not t.startswith("="))
-    if dm.kind == "name" and not similar and words < 2:
+    framed = (
+        framed_names and dm.kind == "name" and place == 2 and _framed(d_tokens, aligned, di, sj)
+    )
+    if dm.kind == "name" and not similar and words < 2 and not framed:
         return 0
-    score = len(shared) + place + similar
+    score = len(shared) + place + similar + framed
     return score if score >= MIN_SLOT else 0
+
+
+def _framed(tokens: list[str], aligned: dict[int, int], di: int, sj: int) -> bool:
+    """Return True when the words just before and after a mention are aligned to the other's, and
+    are words, not mentions: "the Finance Ministry said" / "the Statistics Department said", not
+    "West Germany, Spain and Britain" / "West Germany, Austria and Switzerland"."""
+    if aligned.get(di - 1) != sj - 1 or sj < 1 or aligned.get(di + 1) != sj + 1:
+        return False
+    return not any(t[:1] in ("=", "#", "") for t in (tokens[di - 1], tokens[di + 1]))
 
 
 def _year(m: Mention) -> bool:
