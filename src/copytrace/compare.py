@@ -227,7 +227,7 @@ def _conflicts(
         d_tokens, s_tokens = d.tokens(d_labels), s.tokens(s_labels)
         aligned, gap = word_alignment(d_tokens, s_tokens)
         # On a copy, a name between words that align on both sides is a slot of its own ("the
-        # Finance Ministry said"), when the two sides read as one statement (`frame_similarity`).
+        # Finance Ministry said"), when the two sides read as one statement (`frame`).
         framed = frame is not None and 2 * len(aligned) >= frame * (len(d_tokens) + len(s_tokens))
         scored = []
         for i in d_left:
