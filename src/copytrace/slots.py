@@ -172,9 +172,9 @@ def _framed(tokens: list[str], aligned: dict[int, int], di: int, sj: int) -> boo
     """Return True when the words just before and after a mention are aligned to the other's, and
     are words, not mentions: "the Finance Ministry said" / "the Statistics Department said", not
     "West Germany, Spain and Britain" / "West Germany, Austria and Switzerland"."""
-    if aligned.get(di - 1) != sj - 1 or sj < 1 or aligned.get(di + 1) != sj + 1:
-        return False
-    return not any(t[:1] in ("=", "#", "") for t in (tokens[di - 1], tokens[di + 1]))
+    if aligned.get(di - 1) != sj - 1 or aligned.get(di + 1) != sj + 1:
+        return False  # (aligned positions are never negative: a sentence's start fails here)
+    return not any(t.startswith(("=", "#")) for t in (tokens[di - 1], tokens[di + 1]))
 
 
 def _year(m: Mention) -> bool:
