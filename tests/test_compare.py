@@ -19,7 +19,7 @@ from copytrace.compare import (
     relation_conflicts,
     sentence_conflicts,
 )
-from copytrace.facts import same_name
+from copytrace.facts import name_key, same_name
 from copytrace.figures import same_number
 from copytrace.records import Conflict, Document, Link, Sentence
 
@@ -95,6 +95,27 @@ def test_a_title_word_opening_a_company_name_is_part_of_the_name() -> None:
         ("name", "Tomas Vey"),
     ]
     assert found[0].key == ("general", "public", "utilities") and found[0].role == "org"
+
+
+def test_a_company_name_with_and_is_one_name_but_a_list_of_companies_is_not() -> None:
+    """ "and" joins the halves of one company's name when a company suffix ends the right half
+    and the right half is no longer than the left; otherwise it lists names."""
+    found = mentions(
+        "American Telephone and Telegraph Co hired Merrill Lynch and Co Inc, not Texaco Inc and "
+        "Pennzoil Co, as Ford and General Motors Corp did with Standard and Poor's Corp."
+    )
+    assert [m.text for m in found] == [
+        "American Telephone and Telegraph Co",
+        "Merrill Lynch and Co Inc",
+        "Texaco Inc",
+        "Pennzoil Co",
+        "Ford",
+        "General Motors Corp",
+        "Standard and Poor's Corp",
+    ]
+    assert found[0].key == ("american", "telephone", "telegraph") and found[0].role == "org"
+    assert [m.text for m in mentions("West Germany and Spain agreed.")] == ["West Germany", "Spain"]
+    assert same_name(found[0].key, name_key("AT&T"))
 
 
 def test_mentions_skip_title_case_headlines_and_common_openers() -> None:
