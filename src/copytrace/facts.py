@@ -63,11 +63,9 @@ _OF_HEADS = _set(  # names that go on with "of": "Ministry of Mines", "Gulf of M
     kingdom states commission committee party league society college school academy agency
     authority city province gulf port isle islands duke museum fund exchange centre center"""
 )
-_SUFFIXES = _set(
-    "inc corp co cos ltd plc corporation company incorporated llc limited sa ag nv bv gmbh spa "
-    "the mr mrs ms dr sir"
-)
+# Words that end a company's name in English; `_SUFFIXES` adds other languages' and honorifics
 _COMPANY = _set("inc corp co cos ltd plc corporation company incorporated llc limited")
+_SUFFIXES = _COMPANY | _set("sa ag nv bv gmbh spa the mr mrs ms dr sir")
 _POSSESSIVE_SPACE = re.compile(r"(?:['’]s)? ")  # between two words of one name
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9&'’.\-]*|&")
 _PLAIN = re.compile(r"[A-Za-z0-9]+")
