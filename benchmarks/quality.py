@@ -12,8 +12,10 @@ whether each is met. Needs `../shared` (the labelled data are not part of the re
 pan13 (PAN-13 text alignment, no obfuscation: web pages that reuse passages of other pages
 verbatim) has pair labels, not the scorer's per-document gold, and no target in the issue; it is
 scored here: the share of its 500 labelled (suspicious, source) pairs that a copy relation joins,
-by kind, and how many copy relations join pairs it does not label (unverified either way: its
-unlabelled pairs are not checked negatives). Its scan takes about two minutes on 2 cores.
+by kind, how many copy relations join pairs it does not label (unverified either way: its
+unlabelled pairs are not checked negatives), and which way the found labelled pairs point
+(`direction.right`: the suspicious document as derived; `wrong`; `unknown`: no direction). Its
+scan takes about two minutes on 2 cores.
 
 semeval (SemEval-2022 Task 8, English, even rows: 104 pairs of news articles graded 1 = same story
 to 4 = unrelated) has no target either; it measures the `same_story` side: the share of same-story
@@ -109,19 +111,31 @@ def score(shared: Path, gold: Path, result: Path) -> dict[str, float]:
 def score_pairs(gold: Path, result: Path) -> dict[str, float]:
     """Score a result against labelled (derived, source) pairs: recall, kinds, unlabelled links."""
     with open(gold, encoding="utf-8") as fh:
-        labelled = {frozenset((p["derived"], p["source"])) for p in map(json.loads, fh)}
+        derived_of = {
+            frozenset((p["derived"], p["source"])): p["derived"] for p in map(json.loads, fh)
+        }
+    labelled = set(derived_of)
     with open(result, encoding="utf-8") as fh:
         relations = json.load(fh)["relations"]
-    kind = {
-        frozenset((r["derived"], r["source"])): r["kind"]
-        for r in relations
-        if r["kind"] in COPY_KINDS
+    copies = {
+        frozenset((r["derived"], r["source"])): r for r in relations if r["kind"] in COPY_KINDS
     }
+    kind = {pair: r["kind"] for pair, r in copies.items()}
     out: dict[str, float] = {"pairs": len(labelled)}
     out["recall"] = sum(pair in kind for pair in labelled) / len(labelled)
     for name in COPY_KINDS:
         out[f"found.{name}"] = sum(kind.get(pair) == name for pair in labelled)
     out["unlabelled_copy_links"] = sum(pair not in labelled for pair in kind)
+    # which way the found labelled pairs point: the labelled derived text as derived, the other
+    # way round, or no direction
+    found = [(copies[pair], derived_of[pair]) for pair in labelled if pair in copies]
+    out["direction.right"] = sum(
+        r["direction"] != "unknown" and r["derived"] == d for r, d in found
+    )
+    out["direction.wrong"] = sum(
+        r["direction"] != "unknown" and r["derived"] != d for r, d in found
+    )
+    out["direction.unknown"] = sum(r["direction"] == "unknown" for r, _ in found)
     return out
 
 

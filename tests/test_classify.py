@@ -638,3 +638,27 @@ def test_a_passage_pasted_from_mid_sentence_to_mid_sentence_is_reuse_by_its_word
     for without in (shorter, replace(config, run_ngram=0)):  # too short, or runs turned off
         before = classify(alignment, a, b, without)
         assert before is None or not before.is_copy
+
+
+def test_a_passage_shared_by_texts_of_unlike_length_has_no_direction_by_containment() -> None:
+    """The shorter text's higher coverage says only that it is shorter when the other is several
+    times longer: it may have quoted the longer or been pasted into it."""
+    events = (
+        " The summer fair fills the square with stalls on the first Saturday of August."
+        " A brass band from the coast plays on the museum steps in the afternoon."
+        " The library lends board games to families during the school holidays."
+        " Cyclists can hire bikes at the tourist office by the day or by the week."
+    )
+    short = encode("short", PAGE_A)
+    like = relate(short, encode("other", PAGE_B + FILLER))
+    assert like is not None and like.kind == "partial_reuse"
+    assert (like.derived, like.direction) == ("short", "containment")
+    longer = encode("other", PAGE_B + FILLER + WALKS + events)
+    unlike = relate(short, longer)
+    assert unlike is not None and unlike.kind == "partial_reuse" and unlike.derived == "short"
+    assert unlike.coverage_source < CLASSIFY.partial_containment_ratio * unlike.coverage_derived
+    assert unlike.direction == "unknown"
+    assert "unlike length" in unlike.evidence.direction_reason
+    without = replace(CLASSIFY, partial_containment_ratio=0.0)  # the coverage gap alone
+    before = classify(align_encoded(short, longer, ALIGN), short, longer, without)
+    assert before is not None and before.direction == "containment"

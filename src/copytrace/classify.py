@@ -115,6 +115,11 @@ def classify(
         derived_is_a = order > 0
         earlier = b.doc.published if order > 0 else a.doc.published
         direction, direction_reason = "published", f"published earlier: {earlier}"
+    elif kind == "partial_reuse" and small < config.partial_containment_ratio * big:
+        direction_reason = (
+            f"a passage shared by texts of unlike length (coverage {big:.2f} vs {small:.2f}): "
+            "the shorter may have quoted the longer or been pasted into it"
+        )
     elif (kind == "condensed" and big - small >= config.condensed_gap) or (
         kind in ("partial_reuse", "near_duplicate") and big - small >= config.containment_gap
     ):
