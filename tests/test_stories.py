@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from copytrace.config import StoryConfig
 from copytrace.records import Document, Evidence, Link, Relation, Sentence
-from copytrace.stories import build_stories, fidelity_documents, fidelity_votes, group
+from copytrace.stories import (
+    _words,
+    build_stories,
+    fidelity_documents,
+    fidelity_votes,
+    group,
+    readings,
+)
 
 
 def rel(
@@ -139,6 +146,38 @@ def test_quote_fidelity_points_at_the_rewording() -> None:
     copy = next(r for r in oriented if r.kind == "spin")
     assert (copy.derived, copy.source, copy.direction) == ("spin", "orig", "quote_fidelity")
     assert stories[0].original == "orig"
+
+
+def test_variant_readings_point_at_the_light_edit() -> None:
+    """A near copy changes a word or two per sentence: too little for the sentence votes, but the
+    other versions read the original's words at that place."""
+    first = "Bayes' theorem is often used to compute posterior probabilities given observations."
+    edited = "Bayes' theorem is usually used to compute posterior probabilities given observations."
+    original = doc("orig", first, "Each term has a conventional name.")
+    copy = doc("copy", edited, "Each term has a conventional name.")
+    witnesses = [
+        doc("w1", "In short, the theorem is often used to compute a posterior."),
+        doc("w2", "The theorem is often used to compute probabilities in medicine."),
+    ]
+    assert readings(_words(edited), _words(first)) == [
+        ("theorem is usually used to", "theorem is often used to")
+    ]
+    link = Link((0,), (0,), 0.97, 0.96, "fuzzy")  # too alike for the sentence votes
+    same = Link((1,), (1,), 1.0, 1.0, "exact")
+    relation = rel("orig", "copy", kind="near_duplicate", links=(link, same))
+    for_orig, for_copy, reasons = fidelity_votes(relation, original, copy, witnesses)
+    assert (for_orig, for_copy) == (0.6, 0.0)
+    assert reasons[0] == 'w1 reads "theorem is often used to", not "theorem is usually used to"'
+    off = StoryConfig(reading_weight=0.0)
+    assert fidelity_votes(relation, original, copy, witnesses, off)[:2] == (0.0, 0.0)
+    others = [rel(w.id, x, kind="same_story") for w in witnesses for x in ("orig", "copy")]
+    docs = {d.id: d for d in (original, copy, *witnesses)}
+    oriented, stories = build_stories([relation, *others], docs)
+    near = next(r for r in oriented if r.kind == "near_duplicate")
+    assert (near.derived, near.source, near.direction) == ("copy", "orig", "quote_fidelity")
+    assert stories[0].original == "orig"
+    # a dropped aside is no reading: copies drop asides independently of one another
+    assert readings(["it", "is", "often", "used"], ["it", "is", "used"]) == []
 
 
 def kept(derived: str, source: str, kind: str, direction: str, **kw) -> Relation:

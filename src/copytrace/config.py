@@ -267,6 +267,12 @@ class StoryConfig:
     # vote, by a clear gap; the winner needs this much more weight and twice the loser's.
     witness_min: float = 0.7
     witness_gap: float = 0.1
+    # Variant readings (`stories.readings`): where the two texts of a copy read other words at one
+    # place ("is often used to" / "is usually be used to"), each witness that has one reading and
+    # not the other votes this much for that side; 0 turns it off. Light edits leave sentences
+    # too alike for the sentence votes above. With 0.3, two agreeing witnesses pass
+    # `fidelity_margin`.
+    reading_weight: float = 0.3
     fidelity_margin: float = 0.5
     max_witnesses: int = 12  # the closest other members witness; enough for a big story
     # A same-story pair (X, Y) is a copy of Y by X when X is mostly (`through_min_share` of its

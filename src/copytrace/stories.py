@@ -8,12 +8,14 @@ are siblings, not parent and child. The original is the root of the copy graph.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import cmp_to_key
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from copytrace.classify import published_order
 from copytrace.config import StoryConfig
@@ -85,6 +87,36 @@ def _sentence_texts(doc: Document, indices: Sequence[int]) -> str:
     return " ".join(doc.sentences[i].text for i in indices)
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def readings(a: Sequence[str], b: Sequence[str], context: int = 2) -> list[tuple[str, str]]:
+    """Return the places where word sequence `a` reads other words than `b`, as pairs of readings
+    (each with up to `context` shared words either side, at least `context` in all, joined by
+    spaces). Only substitutions count: a word dropped or added on one side is left out, since
+    copies drop asides independently of one another."""
+    out = []
+    ops = [op for op in Levenshtein.opcodes(a, b)]
+    k = 0
+    while k < len(ops):
+        if ops[k].tag == "equal":
+            k += 1
+            continue
+        i1, j1 = ops[k].src_start, ops[k].dest_start
+        while k < len(ops) and ops[k].tag != "equal":
+            k += 1
+        i2, j2 = ops[k - 1].src_end, ops[k - 1].dest_end
+        left, right = a[max(0, i1 - context) : i1], a[i2 : i2 + context]
+        if i1 == i2 or j1 == j2 or len(left) + len(right) < context:
+            continue
+        out.append((" ".join([*left, *a[i1:i2], *right]), " ".join([*left, *b[j1:j2], *right])))
+    return out
+
+
 def fidelity_votes(
     rel: Relation,
     derived: Document,
@@ -102,11 +134,21 @@ def fidelity_votes(
     reasons: list[str] = []
     witness_quotes = [set(quotes(w.text)) for w in witnesses]
     witness_sentences = [[s.text for s in w.sentences] for w in witnesses]
+    witness_words = [f" {' '.join(_words(w.text))} " for w in witnesses]
     for link in rel.links:
-        if link.lexical >= 0.95:
-            continue
         text_d = _sentence_texts(derived, link.a)
         text_s = _sentence_texts(source, link.b)
+        if config.reading_weight and link.lexical < 1.0:
+            for read_d, read_s in readings(_words(text_d), _words(text_s)):
+                for w, w_words in zip(witnesses, witness_words, strict=True):
+                    in_d, in_s = f" {read_d} " in w_words, f" {read_s} " in w_words
+                    if in_d != in_s:
+                        weight["d" if in_d else "s"] += config.reading_weight
+                        if len(reasons) < 40:
+                            side, other = (read_d, read_s) if in_d else (read_s, read_d)
+                            reasons.append(f'{w.id} reads "{side}", not "{other}"')
+        if link.lexical >= 0.95:
+            continue
         q_d = quotes(
             " ".join(
                 derived.text[derived.sentences[i].start : derived.sentences[i].end] for i in link.a
