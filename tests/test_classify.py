@@ -656,9 +656,34 @@ def test_a_passage_shared_by_texts_of_unlike_length_has_no_direction_by_containm
     longer = encode("other", PAGE_B + FILLER + WALKS + events)
     unlike = relate(short, longer)
     assert unlike is not None and unlike.kind == "partial_reuse" and unlike.derived == "short"
-    assert unlike.coverage_source < CLASSIFY.partial_containment_ratio * unlike.coverage_derived
+    assert unlike.coverage_source < CLASSIFY.unlike_length_ratio * unlike.coverage_derived
     assert unlike.direction == "unknown"
     assert "unlike length" in unlike.evidence.direction_reason
-    without = replace(CLASSIFY, partial_containment_ratio=0.0)  # the coverage gap alone
+    without = replace(CLASSIFY, unlike_length_ratio=0.0)  # the coverage gap alone
     before = classify(align_encoded(short, longer, ALIGN), short, longer, without)
     assert before is not None and before.direction == "containment"
+
+
+def test_a_short_text_whole_in_the_middle_of_a_long_one_has_no_direction() -> None:
+    """A brief cut from a long report takes its lead or sentences throughout; a text pasted into a
+    longer one lands as one block anywhere. At the start it reads as a cut; in the middle, as
+    either."""
+    notice = PASSAGE + " The ferry company now runs a museum boat under the bridge in summer."
+    before, after = (
+        PAGE_B.split(PASSAGE)[0] + FILLER,
+        WALKS
+        + (
+            " The summer fair fills the square with stalls on the first Saturday of August."
+            " A brass band from the coast plays on the museum steps in the afternoon."
+            " The library lends board games to families during the school holidays."
+            " Cyclists can hire bikes at the tourist office by the day or by the week."
+        ),
+    )
+    short = encode("short", notice)
+    middle = relate(short, encode("long", f"{before} {notice}{after}"))
+    assert middle is not None and middle.kind == "condensed" and middle.direction == "unknown"
+    assert middle.coverage_source < CLASSIFY.unlike_length_ratio * middle.coverage_derived
+    assert "one block, its sentences 11-13 of 24" in middle.evidence.direction_reason
+    lead = relate(short, encode("long", f"{notice} {before}{after}"))
+    assert lead is not None and lead.kind == "condensed"
+    assert (lead.derived, lead.direction) == ("short", "containment")

@@ -115,10 +115,20 @@ def classify(
         derived_is_a = order > 0
         earlier = b.doc.published if order > 0 else a.doc.published
         direction, direction_reason = "published", f"published earlier: {earlier}"
-    elif kind == "partial_reuse" and small < config.partial_containment_ratio * big:
+    elif kind == "partial_reuse" and small < config.unlike_length_ratio * big:
         direction_reason = (
             f"a passage shared by texts of unlike length (coverage {big:.2f} vs {small:.2f}): "
             "the shorter may have quoted the longer or been pasted into it"
+        )
+    elif (
+        kind == "condensed"
+        and small < config.unlike_length_ratio * big
+        and (block := _pasted_block(links, "b" if cov_a >= cov_b else "a", config))
+    ):
+        direction_reason = (
+            f"the shorter text sits whole in the longer one as one block, its sentences "
+            f"{block[0] + 1}-{block[1] + 1} of {len((b if cov_a >= cov_b else a).doc.sentences)} "
+            f"(coverage {big:.2f} vs {small:.2f}): it may have been pasted in or cut out"
         )
     elif (kind == "condensed" and big - small >= config.condensed_gap) or (
         kind in ("partial_reuse", "near_duplicate") and big - small >= config.containment_gap
@@ -260,6 +270,20 @@ def _kind(
             (),
         )
     return None, "", ()
+
+
+def _pasted_block(
+    links: Sequence[Link], side: str, config: ClassifyConfig
+) -> tuple[int, int] | None:
+    """Return the first and last sentence of the `side` ("a" or "b") text that the links align
+    when they form one block away from its start (`ClassifyConfig.pasted_block_start`, at most
+    `pasted_block_holes` sentences left out inside), else None."""
+    held = sorted({i for link in links for i in (link.a if side == "a" else link.b)})
+    if not held or held[0] < config.pasted_block_start:
+        return None
+    if held[-1] - held[0] + 1 - len(held) > config.pasted_block_holes:
+        return None
+    return held[0], held[-1]
 
 
 def _kept_run(a: Encoded, b: Encoded, config: ClassifyConfig) -> Run | None:
