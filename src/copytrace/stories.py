@@ -100,7 +100,7 @@ def readings(a: Sequence[str], b: Sequence[str], context: int = 2) -> list[tuple
     spaces). Only substitutions count: a word dropped or added on one side is left out, since
     copies drop asides independently of one another."""
     out = []
-    ops = [op for op in Levenshtein.opcodes(a, b)]
+    ops = list(Levenshtein.opcodes(a, b))
     k = 0
     while k < len(ops):
         if ops[k].tag == "equal":
