@@ -168,8 +168,14 @@ def test_variant_readings_point_at_the_light_edit() -> None:
     for_orig, for_copy, reasons = fidelity_votes(relation, original, copy, witnesses)
     assert (for_orig, for_copy) == (0.6, 0.0)
     assert reasons[0] == 'w1 reads "theorem is often used to", not "theorem is usually used to"'
+    dissent = doc("w3", "Here the theorem is usually used to compute it.")
+    for_orig, for_copy, reasons = fidelity_votes(relation, original, copy, [dissent, *witnesses])
+    assert (for_orig, round(for_copy, 6)) == (0.6, 0.3)
+    assert [r.split()[0] for r in reasons] == ["w1", "w2", "w3"]  # the heavier side's first
     off = StoryConfig(reading_weight=0.0)
     assert fidelity_votes(relation, original, copy, witnesses, off)[:2] == (0.0, 0.0)
+    loose = StoryConfig(reading_lexical=0.97)  # a reworded link has no readings
+    assert fidelity_votes(relation, original, copy, witnesses, loose)[:2] == (0.0, 0.0)
     others = [rel(w.id, x, kind="same_story") for w in witnesses for x in ("orig", "copy")]
     docs = {d.id: d for d in (original, copy, *witnesses)}
     oriented, stories = build_stories([relation, *others], docs)

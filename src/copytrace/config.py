@@ -280,8 +280,12 @@ class StoryConfig:
     # place ("is often used to" / "is usually be used to"), each witness that has one reading and
     # not the other votes this much for that side; 0 turns it off. Light edits leave sentences
     # too alike for the sentence votes above. With 0.3, two agreeing witnesses pass
-    # `fidelity_margin`.
+    # `fidelity_margin`. Only links worded at least `reading_lexical` alike have readings: in a
+    # reworded sentence every phrase differs, and a witness that shares one phrase with a side may
+    # have it from another copy (the seeds' 003 has the spin's "Russia has announced that its
+    # forces" though it condenses the original).
     reading_weight: float = 0.3
+    reading_lexical: float = 0.8
     fidelity_margin: float = 0.5
     max_witnesses: int = 12  # the closest other members witness; enough for a big story
     # A same-story pair (X, Y) is a copy of Y by X when X is mostly (`through_min_share` of its

@@ -126,27 +126,30 @@ def fidelity_votes(
 ) -> tuple[float, float, list[str]]:
     """Weigh which side of a relation keeps the wording that other versions attest.
 
-    Returns (weight for `derived` being the original, weight for `source`, reasons). Each witness
-    votes per aligned sentence pair that is worded differently: for the side whose direct quotes it
-    repeats, or whose sentence it keeps almost verbatim.
+    Returns (weight for `derived` being the original, weight for `source`, reasons, those for the
+    heavier side first). Each witness votes per aligned sentence pair that is worded differently:
+    for the side whose direct quotes it repeats, whose sentence it keeps almost verbatim, or whose
+    reading it has where the two read other words (`readings`).
     """
     weight = {"d": 0.0, "s": 0.0}
-    reasons: list[str] = []
+    reasons: list[tuple[str, str]] = []  # (side, reason)
     witness_quotes = [set(quotes(w.text)) for w in witnesses]
     witness_sentences = [[s.text for s in w.sentences] for w in witnesses]
     witness_words = [f" {' '.join(_words(w.text))} " for w in witnesses]
     for link in rel.links:
         text_d = _sentence_texts(derived, link.a)
         text_s = _sentence_texts(source, link.b)
-        if config.reading_weight and link.lexical < 1.0:
+        if config.reading_weight and config.reading_lexical <= link.lexical < 1.0:
             for read_d, read_s in readings(_words(text_d), _words(text_s)):
                 for w, w_words in zip(witnesses, witness_words, strict=True):
                     in_d, in_s = f" {read_d} " in w_words, f" {read_s} " in w_words
                     if in_d != in_s:
                         weight["d" if in_d else "s"] += config.reading_weight
                         if len(reasons) < 40:
-                            side, other = (read_d, read_s) if in_d else (read_s, read_d)
-                            reasons.append(f'{w.id} reads "{side}", not "{other}"')
+                            kept, other = (read_d, read_s) if in_d else (read_s, read_d)
+                            reasons.append(
+                                ("d" if in_d else "s", f'{w.id} reads "{kept}", not "{other}"')
+                            )
         if link.lexical >= 0.95:
             continue
         q_d = quotes(
@@ -167,7 +170,7 @@ def fidelity_votes(
                     side = "d" if in_d else "s"
                     weight[side] += 1.0
                     reasons.append(
-                        f'{w.id} quotes "{quote}" as {"derived" if in_d else "source"} does'
+                        (side, f'{w.id} quotes "{quote}" as {"derived" if in_d else "source"} does')
                     )
             if not w_sents:
                 continue
@@ -179,10 +182,14 @@ def fidelity_votes(
                 weight[side] += abs(rd - rs)
                 if len(reasons) < 40:
                     kept = "derived" if side == "d" else "source"
+                    hi, lo = max(rd, rs), min(rd, rs)
                     reasons.append(
-                        f"{w.id} keeps the {kept} wording ({max(rd, rs):.2f} vs {min(rd, rs):.2f})"
+                        (side, f"{w.id} keeps the {kept} wording ({hi:.2f} vs {lo:.2f})")
                     )
-    return weight["d"], weight["s"], reasons
+    heavier = "d" if weight["d"] >= weight["s"] else "s"
+    ordered = [text for side, text in reasons if side == heavier]
+    ordered += [text for side, text in reasons if side != heavier]
+    return weight["d"], weight["s"], ordered
 
 
 def _related(relations: Iterable[Relation]) -> defaultdict[str, set[str]]:
