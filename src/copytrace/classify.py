@@ -123,11 +123,12 @@ def classify(
     elif (
         kind == "condensed"
         and small < config.unlike_length_ratio * big
-        and (block := _pasted_block(links, "b" if cov_a >= cov_b else "a", config))
+        and (block := _pasted_block([x.b if derived_is_a else x.a for x in links], config))
     ):
+        container = b if derived_is_a else a
         direction_reason = (
             f"the shorter text sits whole in the longer one as one block, its sentences "
-            f"{block[0] + 1}-{block[1] + 1} of {len((b if cov_a >= cov_b else a).doc.sentences)} "
+            f"{block[0] + 1}-{block[1] + 1} of {len(container.doc.sentences)} "
             f"(coverage {big:.2f} vs {small:.2f}): it may have been pasted in or cut out"
         )
     elif (kind == "condensed" and big - small >= config.condensed_gap) or (
@@ -273,12 +274,12 @@ def _kind(
 
 
 def _pasted_block(
-    links: Sequence[Link], side: str, config: ClassifyConfig
+    linked: Sequence[tuple[int, ...]], config: ClassifyConfig
 ) -> tuple[int, int] | None:
-    """Return the first and last sentence of the `side` ("a" or "b") text that the links align
+    """Return the first and last of one text's `linked` sentences (each link's, on that side)
     when they form one block away from its start (`ClassifyConfig.pasted_block_start`, at most
     `pasted_block_holes` sentences left out inside), else None."""
-    held = sorted({i for link in links for i in (link.a if side == "a" else link.b)})
+    held = sorted({i for sentences in linked for i in sentences})
     if not held or held[0] < config.pasted_block_start:
         return None
     if held[-1] - held[0] + 1 - len(held) > config.pasted_block_holes:

@@ -135,12 +135,14 @@ def fidelity_votes(
     reasons: list[tuple[str, str]] = []  # (side, reason)
     witness_quotes = [set(quotes(w.text)) for w in witnesses]
     witness_sentences = [[s.text for s in w.sentences] for w in witnesses]
-    witness_words = [f" {' '.join(_words(w.text))} " for w in witnesses]
+    witness_words: list[str] = []  # each witness's words, made when a reading first needs them
     for link in rel.links:
         text_d = _sentence_texts(derived, link.a)
         text_s = _sentence_texts(source, link.b)
         if config.reading_weight and config.reading_lexical <= link.lexical < 1.0:
             for read_d, read_s in readings(_words(text_d), _words(text_s)):
+                if not witness_words:
+                    witness_words = [f" {' '.join(_words(w.text))} " for w in witnesses]
                 for w, w_words in zip(witnesses, witness_words, strict=True):
                     in_d, in_s = f" {read_d} " in w_words, f" {read_s} " in w_words
                     if in_d != in_s:
