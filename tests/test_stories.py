@@ -186,6 +186,29 @@ def test_variant_readings_point_at_the_light_edit() -> None:
     assert readings(["it", "is", "often", "used"], ["it", "is", "used"]) == []
 
 
+def test_witnesses_do_not_vote_on_a_link_of_scattered_sentences() -> None:
+    """A page that pastes two sources: a sentence of one joined loosely to sentences 0 and 4 of the
+    other is no statement rewritten, so the other pasted source, which holds that sentence word
+    for word, says nothing of which page is older."""
+    pasted = "Cats sleep for most of the day in warm places around the house."
+    page = doc("page", pasted, "Dogs need a walk every morning before work.")
+    other = doc(
+        "source",
+        "Cats sleep in the sun.",
+        "A one.",
+        "A two.",
+        "A three.",
+        "Warm places around the house draw them.",
+    )
+    witness = doc("pasted", "Intro.", pasted)
+    scattered = Link((0,), (0, 4), 0.8, 0.45, "static")
+    relation = rel("page", "source", kind="partial_reuse", links=(scattered,))
+    assert fidelity_votes(relation, page, other, [witness])[:2] == (0.0, 0.0)
+    near = StoryConfig(vote_max_skip=3)  # the same link counted: the witness votes for the page
+    for_page, for_source, _ = fidelity_votes(relation, page, other, [witness], near)
+    assert for_page > 0.0 and for_source == 0.0
+
+
 def kept(derived: str, source: str, kind: str, direction: str, **kw) -> Relation:
     """A copy that keeps some wording or figure (`Evidence.reused`)."""
     return rel(derived, source, kind, direction, reused=1, **kw)
