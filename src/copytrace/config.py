@@ -290,7 +290,7 @@ class StoryConfig:
     # and 61" of a web page joined to one sentence) is no one statement rewritten, so witnesses do
     # not vote on it. On pan13-noobf such groups joined a page's pasted passages to another
     # source's sentences, and the witnesses (the other sources pasted into the page) then called
-    # the page the original: 28 of its 54 wrong directions by fidelity came from them. No right
+    # the page the original: 23 of its 52 labelled pairs directed the wrong way by fidelity. No
     # direction on the dev sets rests on one (scattered links are 43 of clough's 1,525).
     vote_max_skip: int = 2
     fidelity_margin: float = 0.5
