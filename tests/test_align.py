@@ -86,6 +86,27 @@ def test_passage_spans_cover_the_linked_sentences() -> None:
     assert b.doc.text[spans[0].b[0] : spans[0].b[1]].startswith("The city council")
 
 
+def test_a_link_far_apart_on_one_side_gives_a_passage_for_each_place() -> None:
+    """One sentence standing for sentences 0 and 4 (and 5) of the other text: the passages claim
+    those places, not the three sentences between."""
+    long_text = SOURCE + " The bridge opened in 1911. It carries 9,000 cars a day."
+    a, b = (
+        encode("a", "Brief: a 4.2 million euro budget will repair the bridge."),
+        encode("b", long_text),
+    )
+    link = Link((0,), (0, 4, 5), 0.8, 0.5, "static")
+    spans = passages([link], a, b)
+    assert [s.b for s in spans] == [
+        (b.doc.sentences[0].start, b.doc.sentences[0].end),
+        (b.doc.sentences[4].start, b.doc.sentences[5].end),
+    ]
+    assert all(s.a == (0, a.doc.sentences[0].end) and s.sentences == 1 for s in spans)
+    close = Link((0,), (0, 2), 0.8, 0.5, "static")  # one sentence between: one passage
+    assert [s.b for s in passages([close], a, b)] == [
+        (b.doc.sentences[0].start, b.doc.sentences[2].end)
+    ]
+
+
 def test_fact_links_add_near_neighbours() -> None:
     a, b = encode("a", SOURCE), encode("b", SOURCE)
     checks = fact_links(a, b, [], top=1, floor=0.5)

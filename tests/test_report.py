@@ -318,6 +318,25 @@ def test_bundled_seeds_are_the_reference_case(shared: Callable[..., Path], seeds
         assert (folder / path.name).read_bytes() == path.read_bytes()
 
 
+def test_compare_shows_a_link_far_apart_on_one_side_once() -> None:
+    """A link joining sentences 0 and 4 of one text has a passage at each place; the pair is shown
+    once, under the first, and the second place is not taken for a run of words."""
+    brief = doc("brief", "The bridge will be repaired for 4.2 million euros.")
+    report = doc(
+        "report", "The bridge will be repaired.", "A.", "B.", "C.", "It costs 4.2 million."
+    )
+    link = Link((0,), (0, 4), 1.0, 1.0, "static")
+    places = tuple(
+        Passage((0, len(brief.text)), (report.sentences[k].start, report.sentences[k].end), 1.0, 1)
+        for k in (0, 4)
+    )
+    rel = dataclasses.replace(relation(brief, report, (link,)), passages=places)
+    out = render_compare(brief, report, rel, width=140)
+    assert "passage 1 · 1 aligned pair" in out
+    assert "passage 2" not in out and "the same words" not in out
+    assert out.count("The bridge will be repaired for 4.2 million euros.") == 1
+
+
 def test_compare_shows_a_run_of_words_that_no_sentence_link_holds() -> None:
     page = doc("page", "Menu Home the lake path runs north past the old mill to the bridge", "Bye.")
     site = doc("site", "Walks: the lake path runs north past the old mill to the bridge and back.")

@@ -275,33 +275,61 @@ def _order(links: list[Link]) -> float:
     return len(tails) / len(seq)
 
 
+PASSAGE_GAP = 2  # sentences a passage may skip on a side between two of its sentences
+
+
 def passages(links: list[Link], a: Encoded, b: Encoded) -> tuple[Passage, ...]:
-    """Merge links that follow each other on both sides into passages with character spans."""
+    """Merge links that follow each other on both sides into passages with character spans.
+
+    A link whose sentences lie far apart on one side (one sentence of a brief condensing
+    sentences 2 and 14 of a report) gives a passage for each place, each with the link's other
+    side: one span from the first to the last would claim the sentences between as aligned too.
+    So passages may overlap on a side.
+    """
     out: list[Passage] = []
-    run: list[Link] = []
+    run: list[tuple[Link, tuple[int, ...], tuple[int, ...]]] = []
 
     def close() -> None:
         if run:
-            sa = [a.doc.sentences[i] for link in run for i in link.a]
-            sb = [b.doc.sentences[j] for link in run for j in link.b]
+            sa = [a.doc.sentences[i] for _, part_a, _ in run for i in part_a]
+            sb = [b.doc.sentences[j] for _, _, part_b in run for j in part_b]
+            seen = list({id(link): link for link, _, _ in run}.values())
             out.append(
                 Passage(
                     (min(s.start for s in sa), max(s.end for s in sa)),
                     (min(s.start for s in sb), max(s.end for s in sb)),
-                    round(sum(link.similarity for link in run) / len(run), 4),
-                    len(run),
+                    round(sum(link.similarity for link in seen) / len(seen), 4),
+                    len(seen),
                 )
             )
             run.clear()
 
-    for link in sorted(links, key=lambda link: (min(link.a), min(link.b))):
+    pieces = [
+        (link, part_a, part_b)
+        for link in links
+        for part_a in _places(link.a)
+        for part_b in _places(link.b)
+    ]
+    for link, part_a, part_b in sorted(pieces, key=lambda p: (min(p[1]), min(p[2]))):
         if run and not (
-            0 <= min(link.a) - max(run[-1].a) <= 2 and 0 < min(link.b) - max(run[-1].b) <= 2
+            0 <= min(part_a) - max(run[-1][1]) <= PASSAGE_GAP
+            and 0 < min(part_b) - max(run[-1][2]) <= PASSAGE_GAP
         ):
             close()
-        run.append(link)
+        run.append((link, part_a, part_b))
     close()
     return tuple(out)
+
+
+def _places(indices: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Split sentence indices into groups that skip at most `PASSAGE_GAP` sentences inside."""
+    ordered = sorted(indices)
+    places = [[ordered[0]]]
+    for i in ordered[1:]:
+        if i - places[-1][-1] - 1 > PASSAGE_GAP:
+            places.append([])
+        places[-1].append(i)
+    return [tuple(p) for p in places]
 
 
 def _alignment(a: Encoded, b: Encoded, links: list[Link]) -> Alignment:

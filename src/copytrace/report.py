@@ -385,15 +385,24 @@ def _by_passage(
         (p, []) for p in sorted(rel.passages, key=lambda p: p.a)
     ]
     rest: list[Link] = []
+    held: set[int] = set()  # passages holding a link (a link far apart on a side holds several)
     for link in sorted(rel.links, key=lambda x: (min(x.a), min(x.b))):
-        a = derived.sentences[min(link.a)].start
-        b = source.sentences[min(link.b)].start
-        home = next(
-            (g for p, g in groups if p and p.a[0] <= a < p.a[1] and p.b[0] <= b < p.b[1]), rest
-        )
-        home.append(link)
+        starts = [
+            (derived.sentences[i].start, source.sentences[j].start) for i in link.a for j in link.b
+        ]
+        homes = [
+            k
+            for k, (p, _) in enumerate(groups)
+            if p and any(p.a[0] <= a < p.a[1] and p.b[0] <= b < p.b[1] for a, b in starts)
+        ]
+        held.update(homes)
+        (groups[homes[0]][1] if homes else rest).append(link)
     # a passage that holds no link is a run of words found without sentences: shown as text
-    groups = [(p, g) for p, g in groups if g or (p is not None and p.similarity >= 1.0)]
+    groups = [
+        (p, g)
+        for k, (p, g) in enumerate(groups)
+        if g or (k not in held and p is not None and p.similarity >= 1.0)
+    ]
     return [*groups, (None, rest)] if rest else groups
 
 
