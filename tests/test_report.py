@@ -332,7 +332,7 @@ def test_compare_shows_a_link_far_apart_on_one_side_once() -> None:
     )
     rel = dataclasses.replace(relation(brief, report, (link,)), passages=places)
     out = render_compare(brief, report, rel, width=140)
-    assert "passage 1 · 1 aligned pair" in out
+    assert "passage 1 · 1 aligned pair" in out and "· 1 passage, 1 aligned pair" in out
     assert "passage 2" not in out and "the same words" not in out
     assert out.count("The bridge will be repaired for 4.2 million euros.") == 1
 

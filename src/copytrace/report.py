@@ -295,8 +295,10 @@ def render_compare(
         ])  # fmt: skip
     derived, source, found = comparison(a, b, rel)
     known = rel.direction != "unknown"
-    lines = [*_compare_header(rel, width, paint), ""]
-    lines += _side_by_side(rel, derived, source, width, paint)
+    groups = _by_passage(rel, derived, source)
+    shown = sum(passage is not None for passage, _ in groups)
+    lines = [*_compare_header(rel, shown, width, paint), ""]
+    lines += _side_by_side(rel, groups, derived, source, width, paint)
     added = "added in the derived text" if known else f"only in {derived.id}"
     dropped = "dropped from the source" if known else f"only in {source.id}"
     for title, doc, indices, mark in (
@@ -312,7 +314,8 @@ def render_compare(
     return "\n".join(lines)
 
 
-def _compare_header(rel: Relation, width: int, paint: Paint) -> list[str]:
+def _compare_header(rel: Relation, passages: int, width: int, paint: Paint) -> list[str]:
+    """Return the lines above the side-by-side view (`passages`: how many it shows)."""
     ev = rel.evidence
     if rel.direction == "unknown":
         pair = f"{rel.derived} ↔ {rel.source}"
@@ -330,15 +333,21 @@ def _compare_header(rel: Relation, width: int, paint: Paint) -> list[str]:
         lines += wrapped(f"why {rel.kind}: {ev.kind_reason}", width, "", max_lines=3)
     lines.append(
         f"coverage: {pct(rel.coverage_derived)} of {rel.derived}, {pct(rel.coverage_source)} "
-        f"of {rel.source} · {plural(len(rel.passages), 'passage')}, "
+        f"of {rel.source} · {plural(passages, 'passage')}, "
         f"{plural(len(rel.links), 'aligned pair')}"
     )
     return lines
 
 
 def _side_by_side(
-    rel: Relation, derived: Document, source: Document, width: int, paint: Paint
+    rel: Relation,
+    groups: list[tuple[Passage | None, list[Link]]],
+    derived: Document,
+    source: Document,
+    width: int,
+    paint: Paint,
 ) -> list[str]:
+    """Return the aligned sentences side by side, under their passages (`_by_passage`)."""
     col = max((width - _GUTTER - 3) // 2, 20)
     left, right = derived.id, source.id
     if rel.direction != "unknown":
@@ -347,7 +356,7 @@ def _side_by_side(
         paint(f"{'':{_GUTTER}}{fit(left, col):<{col}} │ {fit(right, col)}", bold=True),
         "─" * (_GUTTER + col) + "─┼─" + "─" * col,
     ]
-    for k, (passage, links) in enumerate(_by_passage(rel, derived, source), 1):
+    for k, (passage, links) in enumerate(groups, 1):
         if passage is None:
             title = "other aligned sentences"
         elif not links:  # a run of words found without sentences (`verbatim`)
