@@ -307,8 +307,8 @@ def passages(links: list[Link], a: Encoded, b: Encoded) -> tuple[Passage, ...]:
     pieces = [
         (link, part_a, part_b)
         for link in links
-        for part_a in _places(link.a)
-        for part_b in _places(link.b)
+        for part_a in places(link.a)
+        for part_b in places(link.b)
     ]
     for link, part_a, part_b in sorted(pieces, key=lambda p: (min(p[1]), min(p[2]))):
         if run and not (
@@ -321,15 +321,16 @@ def passages(links: list[Link], a: Encoded, b: Encoded) -> tuple[Passage, ...]:
     return tuple(out)
 
 
-def _places(indices: tuple[int, ...]) -> list[tuple[int, ...]]:
-    """Split sentence indices into groups that skip at most `PASSAGE_GAP` sentences inside."""
+def places(indices: Sequence[int], gap: int = PASSAGE_GAP) -> list[tuple[int, ...]]:
+    """Split sentence indices into groups, in order, each skipping at most `gap` sentences between
+    one of its sentences and the next (one link's places in a text)."""
     ordered = sorted(indices)
-    places = [[ordered[0]]]
+    found = [[ordered[0]]]
     for i in ordered[1:]:
-        if i - places[-1][-1] - 1 > PASSAGE_GAP:
-            places.append([])
-        places[-1].append(i)
-    return [tuple(p) for p in places]
+        if i - found[-1][-1] - 1 > gap:
+            found.append([])
+        found[-1].append(i)
+    return [tuple(p) for p in found]
 
 
 def _alignment(a: Encoded, b: Encoded, links: list[Link]) -> Alignment:

@@ -290,8 +290,8 @@ class StoryConfig:
     # and 61" of a web page joined to one sentence) is no one statement rewritten, so witnesses do
     # not vote on it. On pan13-noobf such groups joined a page's pasted passages to another
     # source's sentences, and the witnesses (the other sources pasted into the page) then called
-    # the page the original: 23 of its 52 labelled pairs directed the wrong way by fidelity. No
-    # direction on the dev sets rests on one (scattered links are 43 of clough's 1,525).
+    # the page the original: 22 of its 52 labelled pairs directed the wrong way by fidelity. No
+    # direction on the dev sets rests on one. `align.passages` splits such links by place.
     vote_max_skip: int = 2
     fidelity_margin: float = 0.5
     max_witnesses: int = 12  # the closest other members witness; enough for a big story

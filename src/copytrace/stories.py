@@ -17,6 +17,7 @@ from functools import cmp_to_key
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from copytrace.align import places
 from copytrace.classify import published_order
 from copytrace.config import StoryConfig
 from copytrace.records import Document, Relation, Story
@@ -137,8 +138,9 @@ def fidelity_votes(
     witness_sentences = [[s.text for s in w.sentences] for w in witnesses]
     witness_words: list[str] = []  # each witness's words, made when a reading first needs them
     for link in rel.links:
-        if _scattered(link.a, config.vote_max_skip) or _scattered(link.b, config.vote_max_skip):
-            continue
+        gap = config.vote_max_skip
+        if len(places(link.a, gap)) > 1 or len(places(link.b, gap)) > 1:
+            continue  # sentences far apart on a side: no one statement rewritten
         text_d = _sentence_texts(derived, link.a)
         text_s = _sentence_texts(source, link.b)
         if config.reading_weight and config.reading_lexical <= link.lexical < 1.0:
@@ -194,12 +196,6 @@ def fidelity_votes(
     ordered = [text for side, text in reasons if side == heavier]
     ordered += [text for side, text in reasons if side != heavier]
     return weight["d"], weight["s"], ordered
-
-
-def _scattered(indices: Sequence[int], max_skip: int) -> bool:
-    """Return True when sentence `indices` (distinct) skip more than `max_skip` sentences between
-    them."""
-    return max(indices) - min(indices) + 1 - len(indices) > max_skip
 
 
 def _related(relations: Iterable[Relation]) -> defaultdict[str, set[str]]:
