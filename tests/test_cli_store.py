@@ -95,6 +95,43 @@ def test_stories_show_and_dedup(db: Path, tmp_path: Path, run: Any) -> None:
     assert {r["removed"]: r["kept"] for r in removed} == {SPIN: ORIGINAL, CONDENSED: ORIGINAL}
 
 
+def test_export_reads_back_as_the_same_store(db: Path, tmp_path: Path, run: Any) -> None:
+    """A store exported and added to a new one gives the same relations and stories: the way to
+    rebuild a store with other settings or a newer copytrace."""
+    out = tmp_path / "all.jsonl"
+    exported = run("export", "--db", db, "-o", out)
+    assert exported.exit_code == 0, exported.output
+    assert "wrote 5 documents" in exported.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 5 and {ORIGINAL, SPIN, CONDENSED} <= {r["id"] for r in rows}
+    by_id = {r["id"]: r for r in rows}
+    assert by_id[ORIGINAL]["published"] == "2025-04-26"  # its date line, as a field
+    assert by_id[SPIN]["title"] and not by_id[SPIN]["text"].startswith(by_id[SPIN]["title"])
+    again = tmp_path / "again.ct"
+    assert run("add", "--db", again, out).exit_code == 0
+
+    def stored(path: Path) -> tuple[set[tuple[str, str, str, str]], list[str | None]]:
+        result = json.loads(run("stories", "--db", path, "--json").stdout)
+        edges = {
+            (r["derived"], r["source"], r["kind"], r["direction"]) for r in result["relations"]
+        }
+        return edges, [s["original"] for s in result["stories"]]
+
+    assert stored(again) == stored(db)
+    to_stdout = run("export", "--db", db, "-o", "-")
+    assert [json.loads(x) for x in to_stdout.stdout.splitlines()] == rows
+
+
+def test_an_output_that_cannot_be_written_is_a_clean_error(
+    db: Path, tmp_path: Path, run: Any
+) -> None:
+    missing = tmp_path / "no such folder" / "all.jsonl"
+    for args in (("export", "--db", db, "-o", missing), ("dedup", "--db", db, "-o", missing)):
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        assert str(missing) in result.output and "internal error" not in result.output
+
+
 def test_scan_with_db_reports_as_scan_and_keeps_the_result(
     tmp_path: Path, seeds: Path, run: Any
 ) -> None:

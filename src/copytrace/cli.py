@@ -63,6 +63,9 @@ class _Group(click.Group):
         except BrokenPipeError:  # `copytrace scan ... | head`: the reader left; that is fine
             _silence_stdout()
             ctx.exit(1)
+        except OSError as exc:  # a file that cannot be written or read: a missing folder, rights
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise UserError(f"{where}{exc.strerror or exc}") from None
         except Exception as exc:
             _internal_error(exc)
             ctx.exit(1)

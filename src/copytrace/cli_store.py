@@ -1,5 +1,5 @@
-"""The store commands of the command line: `add`, `query`, `stories`, `show`, `dedup`, and the
-`--db` option of `scan`. `register(group)` adds them to the `copytrace` group (cli.py)."""
+"""The store commands of the command line: `add`, `query`, `stories`, `show`, `dedup`, `export`,
+and the `--db` option of `scan`. `register(group)` adds them to the `copytrace` group (cli.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from copytrace.errors import InputError
 from copytrace.ingest import iter_documents, read_text
 from copytrace.records import Document, Problem, ScanResult
 from copytrace.store import Store
-from copytrace.store_dedup import KEEP, write_dedup
+from copytrace.store_dedup import KEEP, write_dedup, write_export
 
 
 def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -172,6 +172,29 @@ def dedup(db: Path, keep: str, output: Path, map_file: Path | None, as_json: boo
     _print(store_report.dedup_json(rep) if as_json else store_report.render_dedup(rep))
 
 
+@click.command()
+@db_option
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="JSONL file of every stored document ('-': standard output).")  # fmt: skip
+def export(db: Path, output: Path) -> None:
+    """Write every stored document as JSONL (id, title, published, url, source, text).
+
+    `copytrace add` reads it back as the same documents: to rebuild a store with other settings
+    or a newer copytrace, export it and add the file to a new store.
+
+    Example:
+
+        copytrace export --db news.ct -o all.jsonl
+    """
+    with Store.open(db, readonly=True) as store:
+        if str(output) == "-":
+            count = write_export(store, sys.stdout)
+        else:
+            with open(output, "w", encoding="utf-8") as out:
+                count = write_export(store, out)
+    click.echo(f"wrote {count:,} documents to {output}", err=True)
+
+
 def _show(result: ScanResult, as_json: bool) -> None:
     _print(store_report.stories_json(result) if as_json else
            report.render_scan(result, _width(), _color()))  # fmt: skip
@@ -254,7 +277,7 @@ def _scan_into(
 
 def register(group: click.Group) -> None:
     """Add the store commands to the `copytrace` group, and `--db` to its `scan`."""
-    for command in (add, query, stories, show, dedup):
+    for command in (add, query, stories, show, dedup, export):
         group.add_command(command)
     if "scan" in group.commands:
         _with_db(group.commands["scan"])

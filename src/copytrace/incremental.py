@@ -86,7 +86,9 @@ def check_settings(store: Store, config: Config, models: Models) -> None:
         if stored is not None and stored != value:
             raise StoreError(
                 f"{store.path}: the store was built with {key} = {stored}, this run uses {value}; "
-                "use the store's settings (same --config, same --no-semantic)"
+                "use the store's settings (same --config, same --no-semantic), or rebuild it: "
+                f"copytrace export --db {store.path} -o all.jsonl, then add all.jsonl to a new "
+                "store"
             )
 
 

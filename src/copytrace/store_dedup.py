@@ -1,9 +1,13 @@
-"""Deduplicating a store: the corpus without copies, and a map of what was removed.
+"""Deduplicating a store: the corpus without copies, and a map of what was removed; and exporting
+it whole.
 
 Copies group by their copy relations (connected components); each group keeps one document, by
 one rule: the story's `original` (falling back to the earliest when the group holds no known
 original), the `earliest` published, or the `longest`. Partial reuse does not group documents:
 a text that reuses a few sentences of another still has its own content.
+
+Both write JSONL rows that `copytrace add` and `scan` read back as the same documents: the body in
+`text`, the title and date found at a text's top in `title` and `published` (`document_row`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
+from copytrace.records import Document
 from copytrace.store import Store
 
 KEEP = ("original", "earliest", "longest")
@@ -88,6 +94,22 @@ def _choose(store: Store, group: list[int], keep: str, facts: dict[int, tuple[st
     return min(group, key=lambda k: (facts[k][0], k))
 
 
+def document_row(doc: Document) -> dict[str, str | None]:
+    """Return a stored document as a table row that reads back as the same document: its body
+    (what follows the title and date lines of a text file or the heading of a page) as `text`."""
+    return {"id": doc.id, "title": doc.title, "published": doc.published, "url": doc.url,
+            "source": doc.source, "text": doc.text[doc.body_start :]}  # fmt: skip
+
+
+def write_export(store: Store, out: TextIO) -> int:
+    """Write every stored document as JSONL, in the order added; return how many."""
+    count = 0
+    for _, doc in store.iter_documents():
+        out.write(json.dumps(document_row(doc), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
 def write_dedup(store: Store, keep: str, output: Path, map_path: Path | None = None) -> DedupReport:
     """Write every stored document but the removed copies as JSONL, and the map of removals."""
     removed = removals(store, keep)
@@ -100,9 +122,7 @@ def write_dedup(store: Store, keep: str, output: Path, map_path: Path | None = N
             if key in removed:
                 continue
             kept += 1
-            row = {"id": doc.id, "title": doc.title, "published": doc.published, "url": doc.url,
-                   "source": doc.source, "text": doc.text}  # fmt: skip
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(json.dumps(document_row(doc), ensure_ascii=False) + "\n")
     with open(map_path, "w", encoding="utf-8") as out:
         for key, (kept_key, kind) in sorted(removed.items()):
             row = {"removed": ids[key], "kept": ids[kept_key], "kind": kind}
