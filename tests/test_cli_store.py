@@ -79,6 +79,8 @@ def test_stories_show_and_dedup(db: Path, tmp_path: Path, run: Any) -> None:
         json.loads(run("stories", "--db", db, "--since", "2999-01-01", "--json").stdout)["stories"]
         == []
     )
+    not_a_date = run("stories", "--db", db, "--since", "last week")
+    assert not_a_date.exit_code == 2 and "not a date" in not_a_date.output
 
     show = run("show", "--db", db, SPIN, "--json")
     assert show.exit_code == 0, show.output

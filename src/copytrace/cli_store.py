@@ -23,6 +23,7 @@ from copytrace.cli import (
     json_option,
 )
 from copytrace.config import Config
+from copytrace.dates import normalize_date
 from copytrace.errors import InputError
 from copytrace.ingest import iter_documents, read_text
 from copytrace.records import Document, Problem, ScanResult
@@ -125,8 +126,13 @@ def stories(db: Path, since: str | None, as_json: bool) -> None:
 
         copytrace stories --db news.ct --since 2025-04-26
     """
+    when = None
+    if since is not None:
+        when = normalize_date(since)
+        if when is None:
+            raise InputError(f"--since {since!r}: not a date; give one as YYYY-MM-DD")
     with Store.open(db, readonly=True) as store:
-        keys = [int(s.id[1:]) for s in store.stories(since)]
+        keys = [int(s.id[1:]) for s in store.stories(when)]
         result = store_report.store_result(store, keys)
     _show(result, as_json)
 
