@@ -124,6 +124,13 @@ def test_export_reads_back_as_the_same_store(db: Path, tmp_path: Path, run: Any)
     assert [json.loads(x) for x in to_stdout.stdout.splitlines()] == rows
 
 
+def test_an_empty_query_text_and_an_empty_batch_are_usage_errors(db: Path, run: Any) -> None:
+    empty = run("query", "--db", db, "--text", "  ")
+    assert empty.exit_code == 2 and "--text: text is empty" in empty.output
+    zero = run("add", "--db", db, "--batch-size", "0", db)
+    assert zero.exit_code == 2 and "--batch-size" in zero.output
+
+
 def test_an_output_that_cannot_be_written_is_a_clean_error(
     db: Path, tmp_path: Path, run: Any
 ) -> None:

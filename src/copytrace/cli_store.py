@@ -44,7 +44,8 @@ def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @db_option
-@click.option("--batch-size", default=1000, show_default=True, help="Documents per transaction.")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(min=1),
+              help="Documents per transaction.")  # fmt: skip
 @click.option("--workers", type=int, help="Processes that relate large batches [all cores].")
 @click.option("--on-error", type=click.Choice(["skip", "fail"]), help="On an unreadable input.")
 @json_option
@@ -222,9 +223,11 @@ def _query_documents(
         docs.append(dataclasses.replace(doc, id=name or doc.id))
     for problem in problems:
         click.echo(str(problem), err=True)
-    docs += [
-        read_text(t, "text" if len(texts) == 1 else f"text{i + 1}") for i, t in enumerate(texts)
-    ]
+    for i, text in enumerate(texts):
+        name = "text" if len(texts) == 1 else f"text{i + 1}"
+        if not text.strip():
+            raise InputError(f"--text: {name} is empty")
+        docs.append(read_text(text, name))
     if not docs:
         raise InputError("nothing to query: no readable document in the inputs")
     return docs
