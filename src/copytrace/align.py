@@ -324,6 +324,8 @@ def passages(links: list[Link], a: Encoded, b: Encoded) -> tuple[Passage, ...]:
 def places(indices: Sequence[int], gap: int = PASSAGE_GAP) -> list[tuple[int, ...]]:
     """Split sentence indices into groups, in order, each skipping at most `gap` sentences between
     one of its sentences and the next (one link's places in a text)."""
+    if len(indices) == 1:  # most links: one sentence each side (this runs for every pair)
+        return [tuple(indices)]
     ordered = sorted(indices)
     found = [[ordered[0]]]
     for i in ordered[1:]:

@@ -137,8 +137,8 @@ def fidelity_votes(
     witness_quotes = [set(quotes(w.text)) for w in witnesses]
     witness_sentences = [[s.text for s in w.sentences] for w in witnesses]
     witness_words: list[str] = []  # each witness's words, made when a reading first needs them
+    gap = config.vote_max_skip
     for link in rel.links:
-        gap = config.vote_max_skip
         if len(places(link.a, gap)) > 1 or len(places(link.b, gap)) > 1:
             continue  # sentences far apart on a side: no one statement rewritten
         text_d = _sentence_texts(derived, link.a)
