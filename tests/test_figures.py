@@ -35,6 +35,13 @@ def test_a_range_shares_its_unit() -> None:
     assert low.unit == high.unit == "usd"
 
 
+def test_a_year_before_an_amount_is_not_a_range() -> None:
+    year, amount = number_mentions("cutting the deficit for 1988 to 108 billion dlrs")
+    assert (year.value, year.unit) == (1988, "") and amount.unit == "usd"
+    low, high = number_mentions("from 1,900 to 2,100 tonnes")
+    assert low.unit == high.unit == "t"
+
+
 def test_a_rounded_figure_agrees_with_the_precise_one_only_when_it_keeps_two_digits() -> None:
     [rounded] = number_mentions("$75 million")
     [precise] = number_mentions("74.7 mln dlrs")

@@ -160,14 +160,23 @@ def number_mentions(text: str, offset: int = 0) -> list[Mention]:
     for i, (m, number, scale, decimals) in enumerate(found):
         unit, factor = _unit(m)
         if not unit and scale == 1.0 and i + 1 < len(found):
-            # "between 92.44 and 96.00 dlrs", "250,000-260,000 bpd": a range shares its unit
+            # "between 92.44 and 96.00 dlrs", "250,000-260,000 bpd": a range shares its unit, but
+            # "the deficit for 1988 to 108 billion dlrs" is a year, then an amount
             following = found[i + 1]
-            if _RANGE_GAP.fullmatch(text, m.end(), following[0].start()):
+            if _RANGE_GAP.fullmatch(text, m.end(), following[0].start()) and (
+                not _year_like(m) or _year_like(following[0])
+            ):
                 unit, factor = _unit(following[0])
                 scale = following[2]
         grain = 10.0 ** (-decimals) * scale * factor
         out.append(_number(text, m, offset, number * scale * factor, unit, grain))
     return out
+
+
+def _year_like(m: re.Match[str]) -> bool:
+    """Return True for a bare four-digit number that may be a year ("1988", not "1,988")."""
+    digits = m.group("num") or ""
+    return m.group(0).strip() == digits and digits.isdigit() and 1800 <= int(digits) <= 2100
 
 
 def _parse(m: re.Match[str]) -> tuple[float | None, int]:
