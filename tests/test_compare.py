@@ -158,9 +158,10 @@ def test_same_name() -> None:
     assert same_name(("opec",), ("organization", "petroleum", "exporting", "countries"))
     assert not same_name(("oscar", "wyatt"), ("oscar", "whitman"))
     assert not same_name(("grand", "bois"), ("grande", "riviere"))
-    # a misspelt letter is the same name only where asked (subjects, not conflicts)
+    # a misspelt letter (or two swapped) is the same name only where asked (subjects, conflicts)
     assert not same_name(("resturant", "associates"), ("restaurant", "associates"))
     assert same_name(("resturant", "associates"), ("restaurant", "associates"), typos=True)
+    assert same_name(("ceasars", "world"), ("caesars", "world"), typos=True)
     assert not same_name(("oscar", "wyatt"), ("oscar", "whitman"), typos=True)
 
 
@@ -268,6 +269,15 @@ def test_conflict_found_across_two_source_sentences() -> None:
         ("The deal is worth 4 bln dlrs.", "The deal is worth $4 billion."),
         ("The 10000 troops left.", "The 10,000 TROOPS left."),
         ("Amphenol was one of seven units for sale.", "Amphenol and six other units are for sale."),
+        # one title or name spelt two ways, or misspelt by a letter, is one fact
+        (
+            "Labor Minister Almir Pazzianotto called the strike illegal.",
+            "Labour Minister Almir Pazzianotto called the strike illegal.",
+        ),
+        ("Defense Secretary Caspar Weinberger left.", "Defence Secretary Caspar Weinberger left."),
+        ("Write to the Aquisitions Department of Acme.", "Write to the Acquisitions Department."),
+        ("Ceasars World Inc rejected the bid.", "Caesars World Inc rejected the bid."),
+        ("The bid came from Jeffery Lane, it said.", "The bid came from Jeffrey Lane, it said."),
     ],
 )
 def test_rewording_is_not_a_conflict(derived: str, source: str) -> None:
@@ -424,6 +434,27 @@ def test_matching_mentions_groups_as_comparing_every_pair_does(a: str, b: str) -
         assert (label is not None) == any(_agree(d[i], m) for m in s)
     for j, label in enumerate(s_labels):
         assert (label is not None) == any(_agree(m, s[j]) for m in d)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="abcdefghij", min_size=6, max_size=9),
+    st.integers(0, 8),
+    st.sampled_from(["replace", "insert", "delete", "swap"]),
+)
+def test_names_one_edit_apart_share_an_index_key(word: str, at: int, edit: str) -> None:
+    # `_match` and `_stated` only compare names that share a key of `_prefixes`
+    from copytrace.compare import _prefixes
+
+    at = min(at, len(word) - 2)
+    other = {
+        "replace": word[:at] + "z" + word[at + 1 :],
+        "insert": word[:at] + "z" + word[at:],
+        "delete": word[:at] + word[at + 1 :],
+        "swap": word[:at] + word[at + 1] + word[at] + word[at + 2 :],
+    }[edit]
+    if same_name((word,), (other,), typos=True):
+        assert _prefixes((word,)) & _prefixes((other,))
 
 
 # --- labelled dev data (read in place, never copied) --------------------------------------------

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from copytrace.facts import mentions, same_name
+from copytrace.facts import MISSPELT_MIN, mentions, same_name
 from copytrace.figures import same_number
 from copytrace.records import Conflict, Document, Link, Mention
 from copytrace.slots import Side, slot_score, word_alignment
@@ -147,8 +147,16 @@ def _facts(text: str) -> _Facts:
 
 
 def _prefixes(key: tuple[str, ...]) -> set[str]:
-    # names that may match (`same_name`) share a word's first three letters, or an acronym's
-    return {w[:3] for w in key} | ({"".join(w[0] for w in key)[:3]} if len(key) > 1 else set())
+    # names that may match (`same_name`) share a word's first three letters, or an acronym's.
+    # A word long enough to be misspelt also has its last three letters, and its first two with
+    # its last two: one edit leaves one of the three in place ("Aquisitions" / "Acquisitions").
+    long = [w for w in key if len(w) >= MISSPELT_MIN]
+    return (
+        {w[:3] for w in key}
+        | {"~" + w[-3:] for w in long}
+        | {"^" + w[:2] + w[-2:] for w in long}
+        | ({"".join(w[0] for w in key)[:3]} if len(key) > 1 else set())
+    )
 
 
 def _names_like(m: Mention, facts: _Facts) -> list[Mention]:
@@ -161,14 +169,21 @@ def _agree(a: Mention, b: Mention) -> bool:
     if a.kind == "number":
         return same_number(a, b)
     if a.kind == "name":
-        return same_name(a.key, b.key)
-    return same_name(a.person, b.person) and _same_title(a.key, b.key)
+        return _same_name(a.key, b.key)
+    return _same_name(a.person, b.person) and _same_title(a.key, b.key)
+
+
+def _same_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    # a name misspelt by one letter is the same name: a copy that fixes or makes a typo
+    # ("Jeffery Lane", "Lehman Goverment Securities") changes no fact
+    return same_name(a, b, typos=True)
 
 
 def _same_title(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    # "Energy Minister" and "minister" are one title, said with more or less detail
-    sa, sb = set(a) - {"of"}, set(b) - {"of"}
-    return sa <= sb or sb <= sa
+    # "Energy Minister" and "minister" are one title, said with more or less detail, and
+    # "Labour Minister" and "Labor Minister" one title spelt two ways
+    sa, sb = tuple(w for w in a if w != "of"), tuple(w for w in b if w != "of")
+    return not sa or not sb or _same_name(sa, sb)
 
 
 def _stated(m: Mention, facts: _Facts) -> bool:
@@ -185,7 +200,7 @@ def _stated(m: Mention, facts: _Facts) -> bool:
         return any(same_number(m, x) for x in facts.numbers[lo:hi])
     if m.kind == "name":
         surface = " ".join(m.text.lower().split())
-        return surface in facts.flat or any(same_name(m.key, x.key) for x in _names_like(m, facts))
+        return surface in facts.flat or any(_same_name(m.key, x.key) for x in _names_like(m, facts))
     return any(_agree(m, x) for x in facts.titles)
 
 
@@ -193,7 +208,7 @@ def _eligible(m: Mention, own: _Facts) -> bool:
     """A one-word capitalised sentence opener is a name only if its text uses it mid-sentence."""
     if m.kind != "name" or not m.initial or len(m.text.split()) > 1:
         return True
-    return any(not x.initial and same_name(m.key, x.key) for x in _names_like(m, own))
+    return any(not x.initial and _same_name(m.key, x.key) for x in _names_like(m, own))
 
 
 def _conflicts(
@@ -298,7 +313,7 @@ def _title_conflicts(
     s_left = [t for t in s_titles if not any(_agree(t, x) for x in d_titles)]
     for dt in d_left:
         for st in s_left:
-            if not same_name(dt.person, st.person) or _same_title(dt.key, st.key):
+            if not _same_name(dt.person, st.person) or _same_title(dt.key, st.key):
                 continue
             if _stated(dt, s_facts) or _stated(st, d_facts):
                 continue

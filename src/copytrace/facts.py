@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from copytrace.figures import number_mentions
 from copytrace.records import Mention
@@ -106,8 +106,8 @@ def same_name(a: tuple[str, ...], b: tuple[str, ...], typos: bool = False) -> bo
     """Return True when two name keys may name the same thing ("Cargill Inc" / "Cargill").
 
     One key's words must all occur in the other (up to `same_word`, or with `typos` up to one
-    misspelt letter in words of six or more: "Resturant" / "Restaurant"), or one is an acronym of
-    the other ("OPEC").
+    misspelt letter or two swapped in words of six or more: "Resturant" / "Restaurant", "Ceasars"
+    / "Caesars"), or one is an acronym of the other ("OPEC").
     """
     if not a or not b:
         return False
@@ -123,8 +123,12 @@ def same_name(a: tuple[str, ...], b: tuple[str, ...], typos: bool = False) -> bo
     return False
 
 
+MISSPELT_MIN = 6  # letters a word needs before one wrong letter is a misspelling, not a new word
+
+
 def _same_or_misspelt(a: str, b: str) -> bool:
-    return same_word(a, b) or (min(len(a), len(b)) >= 6 and Levenshtein.distance(a, b) <= 1)
+    # OSA: a letter left out, added or replaced, or two neighbours swapped, is one edit
+    return same_word(a, b) or (min(len(a), len(b)) >= MISSPELT_MIN and OSA.distance(a, b) <= 1)
 
 
 def same_word(a: str, b: str) -> bool:
