@@ -29,6 +29,10 @@ The data are third-party and stay in /work/shared; everything generated goes und
 benchmarks/out/ (gitignored). Run (about an hour on 2 cores):
 
     python benchmarks/scale.py [--docs 100000] [--out benchmarks/out/scale] [--batch-size 5000]
+                               [--no-semantic]
+
+`--no-semantic` runs every step the way `copytrace add --no-semantic` does: wording only, no
+sentence model (the figures of the "wording only" row of the README's scale table).
 
 A quick trial of every step (a few minutes; the test suite runs one):
 
@@ -49,6 +53,8 @@ import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from copytrace.config import Config
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 REUTERS = SHARED / "reuters21578" / "corpus.jsonl.gz"
@@ -280,13 +286,11 @@ def datasketch_baseline(out: Path, truth: list[dict]) -> dict:
             "recall": {k: round(found[k] / total[k], 4) for k in KINDS}}  # fmt: skip
 
 
-def query_latency(db: Path, queries: Path) -> dict:
-    from copytrace.config import Config
+def query_latency(db: Path, queries: Path, config: Config) -> dict:
     from copytrace.ingest import read_text
     from copytrace.store import Store
     from copytrace.store_query import query_models
 
-    config = Config()
     models = query_models(config)
     docs = [read_text(r["text"], r["id"], title=r["title"], published=r["date"])
             for r in map(json.loads, queries.read_text().splitlines())]  # fmt: skip
@@ -307,7 +311,7 @@ def query_latency(db: Path, queries: Path) -> dict:
                                                    for r in copies) / len(copies), 4)}  # fmt: skip
 
 
-def rewrites_dev(db: Path, out: Path, truth: list[dict]) -> dict:
+def rewrites_dev(db: Path, out: Path, truth: list[dict], config: Config, flags: list[str]) -> dict:
     """Add rewrites-dev's sources and distractors to the store, then query its derived documents.
 
     The store already holds every Reuters article, so each source is there more than once: as
@@ -325,15 +329,13 @@ def rewrites_dev(db: Path, out: Path, truth: list[dict]) -> dict:
         if g["role"] in ("source", "distractor"):
             text = (REWRITES / "docs" / f"{g['id']}.txt").read_text()
             (stored / f"{g['id']}.txt").write_text(text)
-    seconds, _, _ = timed_cli(["add", "--db", str(db), str(stored)], out / "rewrites.log")
+    seconds, _, _ = timed_cli(["add", "--db", str(db), *flags, str(stored)], out / "rewrites.log")
     derived = [g for g in gold if g["source_id"]]
     origin = {g["id"]: "reuters-" + g["origin"].split("NEWID=")[1] for g in gold if g["origin"]}
-    from copytrace.config import Config
     from copytrace.ingest import read_text
     from copytrace.store import Store
     from copytrace.store_query import query_models
 
-    config = Config()
     models = query_models(config)
     docs = [read_text((REWRITES / "docs" / f"{g['id']}.txt").read_text(), g["id"]) for g in derived]
     with Store.open(db, readonly=True) as store:
@@ -354,6 +356,11 @@ def rewrites_dev(db: Path, out: Path, truth: list[dict]) -> dict:
     return {"stored": size, "add_seconds": round(seconds, 1), "derived": len(derived),
             "own_source_first": round(sum(hits.values()) / len(derived), 4),
             "by_role": dict(hits), "misses": misses}  # fmt: skip
+
+
+def settings(flags: list[str]) -> Config:
+    """Return the settings the CLI runs with under `flags` (queries are run in this process)."""
+    return Config().with_values({"align": {"model": "lexical"}} if "--no-semantic" in flags else {})
 
 
 def save(out: Path, results: dict) -> None:
@@ -419,8 +426,10 @@ def queries_again(out: Path) -> None:
         sys.exit(f"scale.py: no earlier full run in {out}; run without --queries-only first")
     results = json.loads((out / "results.json").read_text())
     truth = [json.loads(x) for x in (out / "truth.jsonl").read_text().splitlines()]
-    results["query"] = query_latency(db, out / "queries.jsonl")
-    results["rewrites_dev"] = rewrites_dev(db, out, truth)
+    flags = ["--no-semantic"] if results.get("no_semantic") else []
+    config = settings(flags)
+    results["query"] = query_latency(db, out / "queries.jsonl", config)
+    results["rewrites_dev"] = rewrites_dev(db, out, truth, config, flags)
     results["index_recall"] = index_recall(db)
     results["queries_measured_again"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     save(out, results)
@@ -437,6 +446,9 @@ def main() -> None:
         help="use only the first N real articles (a quick trial of every step; default: all)",
     )
     parser.add_argument("--skip", nargs="*", default=[], help="steps to skip: rewrites, baseline")
+    parser.add_argument(
+        "--no-semantic", action="store_true", help="wording only, as `copytrace add --no-semantic`"
+    )
     again = "measure query latency and rewrites-dev again on the store a full run left in --out"
     parser.add_argument("--queries-only", action="store_true", help=again)
     args = parser.parse_args()
@@ -447,7 +459,10 @@ def main() -> None:
         return
     # other work on the machine slows every figure: the load average says how much there was
     results: dict = {"machine": f"{os.cpu_count()} cores", "docs": args.docs,
+                     "no_semantic": args.no_semantic,
                      "load_average_at_start": os.getloadavg()}  # fmt: skip
+    flags = ["--no-semantic"] if args.no_semantic else []
+    config = settings(flags)
     results["corpus"] = build(out, args.docs, reuters=args.reuters)
     truth = [json.loads(x) for x in (out / "truth.jsonl").read_text().splitlines()]
     db = out / "scale.ct"
@@ -459,6 +474,7 @@ def main() -> None:
         str(db),
         "--batch-size",
         str(args.batch_size),
+        *flags,
         str(out / "corpus.jsonl.gz"),
     ]
     seconds, rss, cpu = timed_cli(command, out / "add.log")
@@ -468,12 +484,12 @@ def main() -> None:
                        "recall": store_recall(db, truth, "corpus"),
                        "load_average_at_end": os.getloadavg()}  # fmt: skip
     save(out, results)
-    seconds, rss, cpu = timed_cli(["add", "--db", str(db), str(out / "extra.jsonl")],
+    seconds, rss, cpu = timed_cli(["add", "--db", str(db), *flags, str(out / "extra.jsonl")],
                                   out / "extra.log")  # fmt: skip
     results["add_1000"] = {"seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
                            "peak_rss_gb": round(rss / 2**30, 2),
                            "recall": store_recall(db, truth, "extra")}  # fmt: skip
-    results["query"] = query_latency(db, out / "queries.jsonl")
+    results["query"] = query_latency(db, out / "queries.jsonl", config)
     results["index_recall"] = index_recall(db)
     results["disk_mb_after"] = round(disk(db) / 2**20)
     save(out, results)
@@ -485,7 +501,7 @@ def main() -> None:
         }
         save(out, results)
     if "rewrites" not in args.skip:
-        results["rewrites_dev"] = rewrites_dev(db, out, truth)
+        results["rewrites_dev"] = rewrites_dev(db, out, truth, config, flags)
     save(out, results)
 
 
