@@ -261,6 +261,7 @@ def _kind(
         and overlap >= config.same_story_min_overlap
         and cosine >= config.same_story_min_cosine
         and not other_subject(a, b)  # two issuers' bonds: two stories
+        and not _another_period(links, a, b, config)
     ):
         return (
             "same_story",
@@ -271,6 +272,17 @@ def _kind(
             (),
         )
     return None, "", ()
+
+
+def _another_period(links: Sequence[Link], a: Encoded, b: Encoded, config: ClassifyConfig) -> bool:
+    """Return True when the aligned sentences compare many figures and few agree: this month's
+    figures against last month's, in a series' words (`ClassifyConfig.same_story_min_numbers`).
+    Reports of one event that moves on update a figure or two, not most of them."""
+    _, numbers, counted, _, _ = fact_agreement(links, a, b)
+    return (
+        counted >= config.same_story_min_numbers
+        and numbers < config.same_story_min_number_agreement
+    )
 
 
 def _pasted_block(
