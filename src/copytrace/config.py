@@ -260,6 +260,8 @@ class ClassifyConfig:
     # semeval-en-dev (pairs rated "same story" vs "unrelated"): 14 of 17 same-story pairs and 0 of
     # 49 unrelated ones pass; the seeds' independent reports sit far above (overlap >= 0.5).
     same_story_min_names: int = 3  # shared capitalised names
+    same_story_min_overlap: float = 0.3  # shared anchors / geometric mean of both texts' anchors
+    same_story_min_cosine: float = 0.8  # cosine of the document vectors
     # Reports of one event that moves on update a figure or two (a toll, a price); a series'
     # report of another period (next month's FHLBB rates) changes most. With at least
     # `same_story_min_numbers` figures compared in aligned sentences and under this share alike,
@@ -269,8 +271,6 @@ class ClassifyConfig:
     # whose tolls moved on, rated nearly one story by its annotators, at 0 with 3).
     same_story_min_numbers: int = 5
     same_story_min_number_agreement: float = 0.25
-    same_story_min_overlap: float = 0.3  # shared anchors / geometric mean of both texts' anchors
-    same_story_min_cosine: float = 0.8  # cosine of the document vectors
 
 
 @dataclass(frozen=True, slots=True)
