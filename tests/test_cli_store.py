@@ -74,7 +74,10 @@ def test_stories_show_and_dedup(db: Path, tmp_path: Path, run: Any) -> None:
     assert stories.exit_code == 0, stories.output
     [story] = json.loads(stories.stdout)["stories"]
     assert story["original"] == ORIGINAL and len(story["members"]) == 5
-    assert "original: 001" in run("stories", "--db", db).stdout
+    listed = run("stories", "--db", db).stdout
+    assert "original: 001" in listed
+    # a store's report names the store and its size, not a count of inputs read
+    assert f"{Path(db).name}: 5 documents stored" in listed and "read ·" not in listed
     assert (
         json.loads(run("stories", "--db", db, "--since", "2999-01-01", "--json").stdout)["stories"]
         == []

@@ -135,7 +135,8 @@ def stories(db: Path, since: str | None, as_json: bool) -> None:
     with Store.open(db, readonly=True) as store:
         keys = [int(s.id[1:]) for s in store.stories(when)]
         result = store_report.store_result(store, keys)
-    _show(result, as_json)
+        source = _stored(db, store)
+    _show(result, as_json, source)
 
 
 @click.command()
@@ -155,7 +156,8 @@ def show(doc_id: str, db: Path, as_json: bool) -> None:
         if key is None:
             raise InputError(f"no document {doc_id!r} in {db}")
         result = store_report.store_result(store, [story] if story is not None else [])
-    _show(result, as_json)
+        source = _stored(db, store)
+    _show(result, as_json, source)
 
 
 @click.command()
@@ -202,9 +204,14 @@ def export(db: Path, output: Path) -> None:
     click.echo(f"wrote {count:,} documents to {output}", err=True)
 
 
-def _show(result: ScanResult, as_json: bool) -> None:
+def _show(result: ScanResult, as_json: bool, source: str) -> None:
     _print(store_report.stories_json(result) if as_json else
-           report.render_scan(result, _width(), _color()))  # fmt: skip
+           report.render_scan(result, _width(), _color(), source))  # fmt: skip
+
+
+def _stored(db: Path, store: Store) -> str:
+    """Name a store and its size, for the head of a report of its stories."""
+    return f"{db.name}: {len(store):,} documents stored"
 
 
 def _query_config(config: Config) -> Config:

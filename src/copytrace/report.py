@@ -171,18 +171,21 @@ def _skipped(problems: Sequence[Problem]) -> int:
 # ---- terminal: scan ---------------------------------------------------------------------------
 
 
-def render_scan(result: ScanResult, width: int = WIDTH, color: bool = False) -> str:
+def render_scan(
+    result: ScanResult, width: int = WIDTH, color: bool = False, source: str | None = None
+) -> str:
     """Return the terminal report of a scan: a summary, then every story of several documents.
 
     Stories come largest first, each with its members, its original and why, and its relations;
-    documents that stand alone are only counted.
+    documents that stand alone are only counted. `source` names where stored stories came from
+    (a store view), in place of the count of documents read and problems skipped.
     """
     paint = Paint(color)
     docs = {d.id: d for d in result.documents}
     stories = sorted(
         (s for s in result.stories if len(s.members) > 1), key=lambda s: (-len(s.members), s.id)
     )
-    lines = _scan_header(result, len(stories), paint)
+    lines = _scan_header(result, len(stories), paint, source)
     shown: set[str] = set()
     for story in stories:
         members = set(story.members)
@@ -198,15 +201,19 @@ def render_scan(result: ScanResult, width: int = WIDTH, color: bool = False) -> 
     return "\n".join(lines)
 
 
-def _scan_header(result: ScanResult, stories: int, paint: Paint) -> list[str]:
+def _scan_header(
+    result: ScanResult, stories: int, paint: Paint, source: str | None = None
+) -> list[str]:
     skipped = _skipped(result.problems)
     kinds = Counter(r.kind for r in result.relations)
     by_kind = ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k])
     relations = plural(len(result.relations), "relation") + (f": {by_kind}" if by_kind else "")
+    read = (
+        f" · {plural(len(result.documents), 'document')} read"
+        f" · {plural(skipped, 'problem')} skipped"
+    )
     return [
-        paint(f"copytrace {__version__}", bold=True)
-        + f" · {plural(len(result.documents), 'document')} read"
-        + f" · {plural(skipped, 'problem')} skipped",
+        paint(f"copytrace {__version__}", bold=True) + (f" · {source}" if source else read),
         f"{plural(stories, 'story', 'stories')} with more than one document · {relations}",
     ]
 
