@@ -360,7 +360,7 @@ def rewrites_dev(db: Path, out: Path, truth: list[dict], config: Config, flags: 
 
 def settings(flags: list[str]) -> Config:
     """Return the settings the CLI runs with under `flags` (queries are run in this process)."""
-    return Config().with_values({"align": {"model": "lexical"}} if "--no-semantic" in flags else {})
+    return Config().wording_only() if "--no-semantic" in flags else Config()
 
 
 def save(out: Path, results: dict) -> None:

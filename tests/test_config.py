@@ -158,3 +158,10 @@ def test_with_values_converts_integers_for_float_settings() -> None:
     changed = Config().with_values({"classify": {"spin_coverage": 1}})
     assert changed.classify.spin_coverage == 1.0
     assert isinstance(changed.classify.spin_coverage, float)
+
+
+def test_wording_only_keeps_every_other_setting() -> None:
+    base = Config().with_values({"align": {"accept": 0.9}, "candidates": {"knn": 7}})
+    lexical = base.wording_only()
+    assert lexical.align.model == "lexical" and lexical.align.accept == 0.9
+    assert lexical.candidates == base.candidates

@@ -201,12 +201,9 @@ def compare(
 def _config(path: Path | None, no_semantic: bool, on_error: str | None = None) -> Config:
     """Return the settings of `--config FILE` with the command-line flags applied over them."""
     config = load_config(path)
-    values: dict[str, dict[str, Any]] = {}
     if on_error:
-        values["read"] = {"on_error": on_error}
-    if no_semantic:
-        values["align"] = {"model": "lexical"}
-    return config.with_values(values)
+        config = config.with_values({"read": {"on_error": on_error}})
+    return config.wording_only() if no_semantic else config
 
 
 def _read_one(path: Path, config: Config) -> Document:

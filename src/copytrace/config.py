@@ -330,6 +330,11 @@ class Config:
     classify: ClassifyConfig = field(default_factory=ClassifyConfig)
     stories: StoryConfig = field(default_factory=StoryConfig)
 
+    def wording_only(self) -> Config:
+        """Return a copy that compares wording only, without the sentence models (the CLI's
+        `--no-semantic`)."""
+        return self.with_values({"align": {"model": "lexical"}})
+
     def with_values(self, values: dict[str, dict[str, Any]]) -> Config:
         """Return a copy with `{section: {field: value}}` applied, checking names and types."""
         sections = {}
