@@ -29,6 +29,7 @@ from copytrace.ingest import iter_documents, read_text
 from copytrace.records import Document, Problem, ScanResult
 from copytrace.store import Store
 from copytrace.store_dedup import KEEP, write_dedup, write_export
+from copytrace.terminal import plural
 
 
 def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -211,7 +212,7 @@ def _show(result: ScanResult, as_json: bool, source: str) -> None:
 
 def _stored(db: Path, store: Store) -> str:
     """Name a store and its size, for the head of a report of its stories."""
-    return f"{db.name}: {len(store):,} documents stored"
+    return f"{db.name}: {plural(len(store), 'document')} stored"
 
 
 def _query_config(config: Config) -> Config:
