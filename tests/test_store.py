@@ -379,6 +379,32 @@ def test_the_index_searches_wider_than_usearchs_default(tmp_path: Path, seeded: 
     assert READER_EXPANSION_SEARCH > EXPANSION_SEARCH > 64
 
 
+def test_an_index_file_keeps_the_vector_type_it_was_written_with(
+    tmp_path: Path, seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new index holds 8-bit vectors (`store_index.DTYPE`); the file of a store written when
+    it held 16-bit floats loads as it is, for the writer and for a reader, and finds the same
+    neighbours."""
+    import copytrace.store_index as store_index
+
+    copy = tmp_path / "copy.ct"
+    copy.write_bytes(seeded.read_bytes())
+    with Store.open(copy) as writer:  # built from the database: today's type
+        assert str(writer.index._main.dtype).endswith("I8")
+        key = max(writer.index._main.keys)
+        vector = writer.index._main.get(key).astype(np.float32)
+        new = [k for k, _ in writer.index.query(vector, 3)[0]]
+    index_path(copy).unlink()
+    monkeypatch.setattr(store_index, "DTYPE", "f16")
+    with Store.open(copy) as writer:  # as an earlier version wrote it
+        assert str(writer.index._main.dtype).endswith("F16")
+    monkeypatch.undo()
+    with Store.open(copy) as writer, Store.open(copy, readonly=True) as reader:
+        for index in (writer.index, reader.index):
+            assert str(index._main.dtype).endswith("F16") and len(index) == 5
+            assert [k for k, _ in index.query(vector, 3)[0]] == new
+
+
 def test_a_batch_that_fails_to_write_leaves_no_vectors_in_the_index(
     tmp_path: Path, seeds: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
