@@ -42,9 +42,9 @@ READER_EXPANSION_SEARCH = 512
 # graph finds fewer true neighbours (of each new vector's exact ten nearest at cosine >= 0.5,
 # 0.705 at 128 against 0.736), hence the writer's 160 (0.726; 0.748 at 192). In the 100k
 # benchmark that search finds a stored document's nearest other 0.828 of the time (0.818 before),
-# a reader's 0.919 (0.902). Adding 5,000 documents to a copy of the 100k store took 68.1 and
-# 66.9 s against 76.5 and 70.3 s before, alternating. A store written with float16 keeps its
-# file: a loaded file brings its own type.
+# a reader's 0.919 (0.902). Adding 5,000 documents to a copy of the 100k store took 68.1,
+# 66.9 and 70.4 s against 76.5, 70.3 and 78.0 s before, alternating. A store written with
+# float16 keeps its file: a loaded file brings its own type.
 DTYPE = "i8"
 
 
