@@ -382,10 +382,10 @@ def test_the_index_searches_wider_than_usearchs_default(tmp_path: Path, seeded: 
 def test_an_index_file_keeps_the_vector_type_it_was_written_with(
     tmp_path: Path, seeded: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A new index holds 8-bit vectors (`store_index.DTYPE`); the file of a store written when
+    """A new index holds 8-bit vectors (`index.DTYPE`); the file of a store written when
     it held 16-bit floats loads as it is, for the writer and for a reader, and finds the same
     neighbours."""
-    import copytrace.store_index as store_index
+    import copytrace.index as index_module
 
     copy = tmp_path / "copy.ct"
     copy.write_bytes(seeded.read_bytes())
@@ -395,7 +395,7 @@ def test_an_index_file_keeps_the_vector_type_it_was_written_with(
         vector = writer.index._main.get(key).astype(np.float32)
         new = [k for k, _ in writer.index.query(vector, 3)[0]]
     index_path(copy).unlink()
-    monkeypatch.setattr(store_index, "DTYPE", "f16")
+    monkeypatch.setattr(index_module, "DTYPE", "f16")
     with Store.open(copy) as writer:  # as an earlier version wrote it
         assert str(writer.index._main.dtype).endswith("F16")
     monkeypatch.undo()
