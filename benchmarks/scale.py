@@ -218,15 +218,20 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def timed_cli(args: list[str], log: Path) -> tuple[float, int, float]:
-    """Run `copytrace ARGS`; return (wall seconds, peak RSS of its process tree in bytes, CPU
-    seconds of the tree). Wall time depends on what else runs on the machine; CPU time much less."""
+def timed_cli(
+    args: list[str], log: Path, env: dict[str, str] | None = None
+) -> tuple[float, int, float]:
+    """Run `copytrace ARGS` (in environment `env`, by default this one's); return (wall seconds,
+    peak RSS of its process tree in bytes, CPU seconds of the tree). Wall time depends on what
+    else runs on the machine; CPU time much less."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "copytrace", *args], stdout=fh, stderr=fh)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "copytrace", *args], stdout=fh, stderr=fh, env=env
+        )
         sampler = TreeRSS(proc.pid)
         sampler.start()
         code = proc.wait()

@@ -41,6 +41,12 @@ def test_scale_trial_runs_every_step_and_finds_the_injected_copies(
     assert results["datasketch"]["recall"]["exact"] == 1.0  # the baseline ran (datasketch is in)
     assert results["rewrites_dev"]["derived"] == 96
     assert results["rewrites_dev"]["own_source_first"] >= 0.9
+    # the A/B script adds one batch to copies of that store, once per revision and round
+    printed = _run(str(BENCHMARKS / "ab_batch.py"), "--store", str(out / "scale.ct"), "--docs",
+                   "40", "--runs", "1", "--out", str(tmp_path / "ab"), "HEAD", ".")  # fmt: skip
+    runs = json.loads((tmp_path / "ab" / "results.json").read_text())
+    assert [r["ref"] for r in runs] == ["HEAD", "."] and printed.count("round 1") == 2
+    assert all(min(r["recall"].values()) == 1.0 and r["relations"] > 0 for r in runs), runs
 
 
 def test_quality_prints_the_seeds_targets(shared: Callable[..., Path]) -> None:
