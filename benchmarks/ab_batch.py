@@ -43,24 +43,13 @@ REPO = Path(__file__).resolve().parent.parent
 def make_batch(path: Path, docs: int, seed: int, stored: set[str]) -> list[dict]:
     """Write `docs` new documents to `path` as JSONL, the copies of documents in `stored` (ids);
     return the truth of the injected copies."""
-    rng = random.Random(seed)
-    real = scale.read_reuters()
-    split = [scale.sentences(r["text"]) for r in real]
-    pool = [s for s in split if s]
-    titles = [r["title"] for r in real if r.get("title")]
-    sources = [r for r, s in zip(real, split, strict=True) if len(s) >= 4 and r["id"] in stored]
+    pool, titles, sources = scale.material(scale.read_reuters())
+    sources = [r for r in sources if r["id"] in stored]
     per_kind = max(1, docs // 20)
-    rows = [
-        scale.generated(rng, pool, titles, 5 * 10**7 + seed * 10**5 + i)
-        for i in range(max(0, docs - per_kind * len(scale.KINDS)))
-    ]
-    truth = []
-    counter = 6 * 10**7 + seed * 10**5
-    for kind in scale.KINDS:
-        for src, row in scale.copies(rng, sources, kind, per_kind, counter):
-            rows.append(row)
-            truth.append({"copy": row["id"], "source": src["id"], "kind": kind, "set": "batch"})
-        counter += 2 * per_kind
+    rows, truth = scale.batch(
+        random.Random(seed), (pool, titles, sources), max(0, docs - per_kind * len(scale.KINDS)),
+        per_kind, 5 * 10**7 + seed * 10**5, 6 * 10**7 + seed * 10**5, "batch",
+    )  # fmt: skip
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return truth
 

@@ -143,16 +143,48 @@ def copies(
     return out
 
 
+Material = tuple[list[list[str]], list[str], list[dict]]  # sentence pool, titles, copy sources
+
+
+def material(real: list[dict]) -> Material:
+    """Return what generated articles and copies are made of: the sentences of each real article
+    (those with any), the titles, and the articles long enough to copy (4+ sentences)."""
+    split = [sentences(r["text"]) for r in real]
+    pool = [s for s in split if s]
+    titles = [r["title"] for r in real if r.get("title")]
+    return pool, titles, [r for r, s in zip(real, split, strict=True) if len(s) >= 4]
+
+
+def batch(
+    rng: random.Random,
+    made_of: Material,
+    n_generated: int,
+    per_kind: int,
+    first: int,
+    counter: int,
+    which: str,
+) -> tuple[list[dict], list[dict]]:
+    """Return a batch to add (`n_generated` generated articles numbered from `first`, then
+    `per_kind` copies of each kind, numbered from `counter`) and the truth of its copies, marked
+    `which`."""  # fmt: skip
+    pool, titles, sources = made_of
+    rows = [generated(rng, pool, titles, first + i) for i in range(n_generated)]
+    truth = []
+    for kind in KINDS:
+        for src, row in copies(rng, sources, kind, per_kind, counter):
+            rows.append(row)
+            truth.append({"copy": row["id"], "source": src["id"], "kind": kind, "set": which})
+        counter += 2 * per_kind
+    return rows, truth
+
+
 def build(out: Path, total: int, seed: int = 1987, reuters: int | None = None) -> dict:
     """Write corpus.jsonl.gz, extra.jsonl (1,000 to add), queries.jsonl (200) and truth.jsonl.
 
     `reuters` keeps only the first that many real articles (a quick trial of the whole run)."""
     rng = random.Random(seed)
     real = read_reuters()[:reuters]
-    split = [sentences(r["text"]) for r in real]
-    pool = [s for s in split if s]
-    titles = [r["title"] for r in real if r.get("title")]
-    sources = [r for r, s in zip(real, split, strict=True) if len(s) >= 4]
+    pool, titles, sources = material(real)
     per_kind = max(1, total // 50)  # 2% of the corpus per kind
     n_gen = max(0, total - len(real) - per_kind * len(KINDS))
     truth, rows = [], [{"id": r["id"], "title": r["title"], "date": r["date"], "text": r["text"]}
@@ -168,12 +200,9 @@ def build(out: Path, total: int, seed: int = 1987, reuters: int | None = None) -
     rng.shuffle(rows)
     with gzip.open(out / "corpus.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.writelines(json.dumps(r) + "\n" for r in rows)
-    extra = [generated(rng, pool, titles, n_gen + i) for i in range(800)]
-    for kind in KINDS:
-        for src, row in copies(rng, sources, kind, 50, counter):
-            extra.append(row)
-            truth.append({"copy": row["id"], "source": src["id"], "kind": kind, "set": "extra"})
-        counter += 100
+    extra, injected = batch(rng, (pool, titles, sources), 800, 50, n_gen, counter, "extra")
+    truth += injected
+    counter += 2 * 50 * len(KINDS)
     queries = [generated(rng, pool, titles, 10**7 + i) for i in range(100)]
     for kind in KINDS:
         queries += [row for _, row in copies(rng, sources, kind, 25, counter)]
@@ -392,8 +421,9 @@ def index_recall(db: Path, sample: int = 1000) -> dict:
     """
     import numpy as np
 
+    from copytrace.index import EXPANSION_SEARCH
     from copytrace.store import Store
-    from copytrace.store_index import EXPANSION_SEARCH, READER_EXPANSION_SEARCH
+    from copytrace.store_index import READER_EXPANSION_SEARCH
 
     with Store.open(db, readonly=True) as store:
         rows = store.conn.execute("SELECT key, vector FROM fingerprints").fetchall()

@@ -14,13 +14,14 @@ import pytest
 
 from copytrace import store_schema as store_module
 from copytrace.config import Config
+from copytrace.index import EXPANSION_SEARCH
 from copytrace.ingest import iter_documents, read_text
 from copytrace.pipeline import Models, scan
 from copytrace.records import Document, Relation, ScanResult
 from copytrace.store import Store, StoreError, StoreLocked
 from copytrace.store_codec import relation_from_json, relation_json
 from copytrace.store_dedup import write_dedup
-from copytrace.store_index import EXPANSION_SEARCH, READER_EXPANSION_SEARCH, index_path
+from copytrace.store_index import READER_EXPANSION_SEARCH, index_path
 
 ORIGINAL, SPIN, CONDENSED = "001_f57957876d2b9527", "000_500a8c1d4f6eb8df", "003_5f2bf27763bf766a"
 LEXICAL = Config().with_values({"align": {"model": "lexical"}})
