@@ -166,7 +166,7 @@ def batch(
 ) -> tuple[list[dict], list[dict]]:
     """Return a batch to add (`n_generated` generated articles numbered from `first`, then
     `per_kind` copies of each kind, numbered from `counter`) and the truth of its copies, marked
-    `which`."""  # fmt: skip
+    `which`."""
     pool, titles, sources = made_of
     rows = [generated(rng, pool, titles, first + i) for i in range(n_generated)]
     truth = []
