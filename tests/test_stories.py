@@ -209,6 +209,31 @@ def test_witnesses_do_not_vote_on_a_link_of_scattered_sentences() -> None:
     assert for_page > 0.0 and for_source == 0.0
 
 
+def test_witnesses_do_not_orient_a_copy_between_texts_of_unlike_length() -> None:
+    """A long page that pastes several short sources holds each one word for word, so its other
+    sources keep its wording wherever a loose link joins it to the source in question: a copy
+    between texts of unlike length keeps no direction. Of like length, the same votes orient it."""
+    pasted = "Cats sleep for most of the day in warm places around the house."
+    page = doc("page", pasted, "Dogs need a walk every morning before work.")
+    source = doc("source", "Cats doze in sunny corners.")
+    witness = doc("pasted", "Intro.", pasted)
+    loose = Link((0,), (0,), 0.8, 0.45, "static")
+    docs = {d.id: d for d in (page, source, witness)}
+    others = [rel("pasted", "page", kind="partial_reuse", direction="containment")]
+
+    def oriented(cd: float, cs: float, config: StoryConfig | None = None) -> Relation:
+        copy = rel("source", "page", kind="partial_reuse", links=(loose,), cd=cd, cs=cs)
+        found, _ = build_stories([copy, *others], docs, config or StoryConfig())
+        return next(r for r in found if {r.derived, r.source} == {"source", "page"})
+
+    unlike = oriented(0.6, 0.05)  # the page is twelve times the source
+    assert unlike.direction == "unknown"
+    alike = oriented(0.6, 0.5)
+    assert (alike.derived, alike.direction) == ("source", "quote_fidelity")
+    every = oriented(0.6, 0.05, StoryConfig(fidelity_length_ratio=0.0))
+    assert (every.derived, every.direction) == ("source", "quote_fidelity")
+
+
 def kept(derived: str, source: str, kind: str, direction: str, **kw) -> Relation:
     """A copy that keeps some wording or figure (`Evidence.reused`)."""
     return rel(derived, source, kind, direction, reused=1, **kw)
@@ -272,8 +297,13 @@ def test_the_stories_read_the_texts_of_undirected_copies_and_their_witnesses_onl
         rel("c", "a", "same_story"),  # c can witness
         rel("d", "e", direction="published"),  # directed: its texts are not needed
         rel("e", "f", "same_story"),
+        rel("g", "h", "partial_reuse", cd=0.6, cs=0.05),  # unlike length: witnesses stay silent
+        rel("i", "g", "same_story"),
     ]
     assert fidelity_documents(relations) == {"a", "b", "c"}
-    docs = {x: Document(x, "") for x in "abcdef"}  # without text, as a store loads most members
+    every = StoryConfig(fidelity_length_ratio=0.0)
+    assert fidelity_documents(relations, every) == {"a", "b", "c", "g", "h", "i"}
+    # without text, as a store loads most members
+    docs = {x: Document(x, "") for x in "abcdefghi"}
     oriented, _ = build_stories(relations[2:], docs)
     assert oriented[0].direction == "published"

@@ -20,6 +20,11 @@ from typing import Any
 
 from copytrace.errors import ConfigError
 
+# Where one text's coverage of a shared passage is under this share of the other's, one text is
+# about three times the other: see `ClassifyConfig.unlike_length_ratio` and
+# `StoryConfig.fidelity_length_ratio`.
+UNLIKE_LENGTH_RATIO = 0.35
+
 
 @dataclass(frozen=True, slots=True)
 class ReadConfig:
@@ -174,7 +179,7 @@ class ClassifyConfig:
     # had 295 partial reuses oriented by containment at 0.02-0.63, 270 of them from a source to a
     # suspicious document, the wrong way; 268 sit below 0.35 (258 of the wrong ones). The dev
     # sets' right ones sit at >= 0.44 (clough) and 0.71 (rewrites-dev); no dev figure moves.
-    unlike_length_ratio: float = 0.35
+    unlike_length_ratio: float = UNLIKE_LENGTH_RATIO
     # The same holds for a condensed copy that sits whole, as one block, in the middle of a text
     # several times longer (the ratio above): the block starts at the container's sentence
     # `pasted_block_start` or later (past a title and a lead) and its aligned sentences leave at
@@ -302,6 +307,17 @@ class StoryConfig:
     # the page the original: 22 of its 52 labelled pairs directed the wrong way by fidelity. No
     # direction on the dev sets rests on one. `align.passages` splits such links by place.
     vote_max_skip: int = 2
+    # Nor do witnesses orient a copy between texts of unlike length (the shorter one's coverage
+    # under this share of the longer one's, as `ClassifyConfig.unlike_length_ratio`, which leaves
+    # such copies without a direction: the shorter text may have been pasted into the longer). A
+    # text that pastes from several others holds each one's sentences word for word, so its other
+    # sources, as witnesses, keep its wording wherever a loose link joins one of its sentences to
+    # a sentence of the text in question. On pan13-noobf 23 of the 31 labelled pairs that
+    # fidelity directed the wrong way are such copies, and 1 of the 4 it directed right. No copy
+    # that fidelity directs on the dev sets or in `benchmarks/speed.py`'s scan is one (on the dev
+    # sets the shorter side's coverage is at least 0.64 of the longer's). 0 lets witnesses vote
+    # on every copy.
+    fidelity_length_ratio: float = UNLIKE_LENGTH_RATIO
     fidelity_margin: float = 0.5
     max_witnesses: int = 12  # the closest other members witness; enough for a big story
     # A same-story pair (X, Y) is a copy of Y by X when X is mostly (`through_min_share` of its

@@ -70,7 +70,7 @@ def write_batch(
     old_relations = store.relations_among({k: stored_docs[k].id for k in member_keys})
     raw = [rel for _, _, rel, _ in old_relations] + list(plan.relations)
     # the stories read the text of only a few: those the witnesses' votes compare
-    read = fidelity_documents(raw)
+    read = fidelity_documents(raw, config.stories)
     texts = store.load_documents(k for k, d in stored_docs.items() if d.id in read)
     docs = {d.id: texts.get(k, d) for k, d in stored_docs.items()}
     docs |= {e.doc.id: e.doc for e in plan.encoded}

@@ -207,13 +207,23 @@ def _related(relations: Iterable[Relation]) -> defaultdict[str, set[str]]:
     return related
 
 
-def fidelity_documents(relations: Sequence[Relation]) -> set[str]:
+def _witnessed(rel: Relation, config: StoryConfig) -> bool:
+    """Whether witnesses may orient `rel`: a copy without a direction between texts of like
+    length (`StoryConfig.fidelity_length_ratio`)."""
+    small, big = sorted((rel.coverage_derived, rel.coverage_source))
+    return (
+        rel.is_copy and rel.direction == "unknown" and small >= config.fidelity_length_ratio * big
+    )
+
+
+def fidelity_documents(relations: Sequence[Relation], config: StoryConfig = DEFAULTS) -> set[str]:
     """Return the ids of the documents whose text `build_stories` reads: both ends of each copy
-    without a direction and every document related to either end (its possible witnesses)."""
+    that witnesses may orient and every document related to either end (its possible
+    witnesses)."""
     related = _related(relations)
     out: set[str] = set()
     for r in relations:
-        if r.is_copy and r.direction == "unknown":
+        if _witnessed(r, config):
             out |= {r.derived, r.source} | related[r.derived] | related[r.source]
     return out
 
@@ -455,7 +465,7 @@ def build_stories(
     related = _related(relations)
     oriented = []
     for rel in relations:
-        if rel.is_copy and rel.direction == "unknown":
+        if _witnessed(rel, config):
             rel = _orient_by_fidelity(rel, docs, components[story_of[rel.derived]], related, config)
         oriented.append(rel)
     oriented = _mark_siblings(oriented)
