@@ -210,10 +210,10 @@ def _related(relations: Iterable[Relation]) -> defaultdict[str, set[str]]:
 def _witnessed(rel: Relation, config: StoryConfig) -> bool:
     """Whether witnesses may orient `rel`: a copy without a direction between texts of like
     length (`StoryConfig.fidelity_length_ratio`)."""
+    if not rel.is_copy or rel.direction != "unknown":
+        return False
     small, big = sorted((rel.coverage_derived, rel.coverage_source))
-    return (
-        rel.is_copy and rel.direction == "unknown" and small >= config.fidelity_length_ratio * big
-    )
+    return small >= config.fidelity_length_ratio * big
 
 
 def fidelity_documents(relations: Sequence[Relation], config: StoryConfig = DEFAULTS) -> set[str]:
