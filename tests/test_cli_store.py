@@ -163,6 +163,22 @@ def test_scan_with_db_reports_as_scan_and_keeps_the_result(
     assert json.loads(again.stdout)["queries"][0]["sources"][0]["kind"] == "duplicate"
 
 
+def test_a_large_scan_with_db_adds_in_batches(tmp_path: Path, seeds: Path, run: Any) -> None:
+    settings = tmp_path / "small.toml"
+    settings.write_text("[scan]\nin_memory_max = 3\nbatch_size = 2\n")
+    plain = json.loads(run("scan", seeds, "--json").stdout)
+    stored = run("scan", seeds, "--db", tmp_path / "scan.ct", "--config", settings, "--json")
+    assert stored.exit_code == 0, stored.output
+    lines = [line for line in stored.stderr.splitlines() if line.startswith("batch ")]
+    assert [line.split(":")[0] for line in lines] == ["batch 1", "batch 2", "batch 3"]
+    assert [s["members"] for s in json.loads(stored.stdout)["stories"]] == [
+        s["members"] for s in plain["stories"]
+    ]
+    one_batch = run("scan", seeds, "--db", tmp_path / "one.ct", "--json")  # within the limit
+    assert "batch 1: 5 added (5 so far)" in one_batch.stderr
+    assert "batch 2" not in one_batch.stderr
+
+
 def test_store_errors_are_one_clean_line(tmp_path: Path, run: Any) -> None:
     missing = run("query", "--db", tmp_path / "none.ct", "--text", "anything at all here")
     assert missing.exit_code == 2

@@ -210,6 +210,28 @@ def test_a_scan_on_workers_finds_what_one_process_finds(
     assert result.stories == seed_scan.stories
 
 
+def test_a_scan_above_its_memory_limit_goes_through_a_store_in_batches(
+    seeds: Path, models: Models, seed_scan: ScanResult
+) -> None:
+    config = Config().with_values({"scan": {"in_memory_max": 3, "batch_size": 2}})
+    lines: list[str] = []
+    result = scan([seeds], config, models, on_batch=lines.append)
+    assert "more than 3 documents: scanning in batches of 2" in lines[0]
+    assert [line.split(":")[0] for line in lines[1:]] == ["batch 1", "batch 2", "batch 3"]
+    assert not Path(lines[0].split(" in ")[-1]).exists()  # the temporary store is gone
+
+    def edges(out: ScanResult) -> set[tuple[str, str, str, str, float]]:
+        return {(r.derived, r.source, r.kind, r.direction, r.score) for r in out.relations}
+
+    assert edges(result) == edges(seed_scan)
+    assert [(s.members, s.original) for s in result.stories] == [
+        (s.members, s.original) for s in seed_scan.stories
+    ]
+    assert [(d.id, d.chars, len(d.sentences)) for d in result.documents] == [
+        (d.id, d.chars, len(d.sentences)) for d in seed_scan.documents
+    ]
+
+
 def test_within_budget_embeds_a_small_queue_whole_and_cuts_a_long_one() -> None:
     def found(*keys: str) -> dict[tuple[str, int], str]:
         return {(k, 0): k for k in keys}

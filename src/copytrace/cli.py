@@ -154,7 +154,7 @@ def scan(
     """
     config = _config(config_file, no_semantic, on_error)
     write_html = _html_writer() if html_file else None
-    result = pipeline.scan(paths, config, session.models(config), workers)
+    result = pipeline.scan(paths, config, session.models(config), workers, _note)
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if write_html and html_file:
@@ -234,6 +234,13 @@ def _html_writer() -> Callable[..., Any]:
 def _print(output: str | dict[str, Any]) -> None:
     text = output if isinstance(output, str) else json.dumps(output, indent=2, ensure_ascii=False)
     click.echo(text)
+
+
+def _note(line: str) -> None:
+    """Print a line on stderr without breaking a progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(line, file=sys.stderr)
 
 
 def _width() -> int:

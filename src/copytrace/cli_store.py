@@ -17,6 +17,7 @@ from copytrace.cli import (
     Session,
     _color,
     _config,
+    _note,
     _print,
     _width,
     config_options,
@@ -29,6 +30,7 @@ from copytrace.ingest import iter_documents, read_text
 from copytrace.records import Document, Problem, ScanResult
 from copytrace.store import Store
 from copytrace.store_dedup import KEEP, write_dedup, write_export
+from copytrace.store_scan import head_of, scan_into
 from copytrace.terminal import plural
 
 
@@ -270,18 +272,15 @@ def _scan_into(
     config_file: Path | None,
     no_semantic: bool,
 ) -> None:
-    """Scan `paths` as one batch into the store and report them as `scan` does."""
+    """Scan `paths` into the store (`store_scan.scan_into`) and report them as `scan` does."""
     session: Session = click.get_current_context().obj
     config = _config(config_file, no_semantic, on_error)
     problems: list[Problem] = []
-    docs = list(iter_documents(paths, config.read, problems))
-    if not docs:
+    head, docs = head_of(iter_documents(paths, config.read, problems), 0)
+    if not head:
         raise InputError("no readable documents in the given inputs")
     with Store.open(db, create=True) as store:
-        store.add(docs, config, session.models(config), max(len(docs), 1), problems, workers)
-        keys = store.keys(d.id for d in docs)
-        story_keys = sorted({s for s in map(store.story_of, keys.values()) if s is not None})
-        result = store_report.store_result(store, story_keys)
+        result = scan_into(store, docs, config, session.models(config), problems, workers, _note)
     result = dataclasses.replace(result, problems=tuple(problems))
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -298,10 +297,3 @@ def register(group: click.Group) -> None:
         group.add_command(command)
     if "scan" in group.commands:
         _with_db(group.commands["scan"])
-
-
-def _note(line: str) -> None:
-    """Print a line on stderr without breaking a progress bar."""
-    from tqdm import tqdm
-
-    tqdm.write(line, file=sys.stderr)

@@ -336,6 +336,21 @@ class StoryConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ScanConfig:
+    """How a scan holds its documents (`store_scan`)."""
+
+    # A scan of more documents than this goes through a store, in batches, instead of holding
+    # every document's sentences, vectors and fingerprints at once. In memory, the 100k benchmark
+    # corpus took 10.4 GB (the scan and its two workers; 2.6 GB for its first 20,000); added in
+    # batches of 5,000, 3.3 GB. 20,000 is where the in-memory scan's document index turns
+    # approximate (`index.VectorIndex.exact_below`), and it keeps a scan under 4 GB.
+    in_memory_max: int = 20_000
+    # Documents per batch above `in_memory_max`: the benchmark add's batch (`benchmarks/scale.py`);
+    # batches of 10,000 took 3.8 GB at 100k for 2% less time.
+    batch_size: int = 5_000
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """All settings; `Config()` gives the defaults."""
 
@@ -345,6 +360,7 @@ class Config:
     align: AlignConfig = field(default_factory=AlignConfig)
     classify: ClassifyConfig = field(default_factory=ClassifyConfig)
     stories: StoryConfig = field(default_factory=StoryConfig)
+    scan: ScanConfig = field(default_factory=ScanConfig)
 
     def wording_only(self) -> Config:
         """Return a copy that compares wording only, without the sentence models (the CLI's

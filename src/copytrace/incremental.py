@@ -32,6 +32,7 @@ from copytrace.store import Store, StoreError
 from copytrace.store_candidates import candidate_parts, store_candidates
 from copytrace.store_workers import Workers, uncollected
 from copytrace.store_write import BatchWrite, Written, write_batch
+from copytrace.terminal import plural
 
 SAVE_INDEX_EVERY = 60.0  # seconds between saves of the index file during a long add
 WARM_WORKERS_AT = 500  # a batch this large will be related on worker processes: start them early
@@ -134,7 +135,7 @@ def add_documents(
             if on_batch is not None:
                 on_batch(
                     f"batch {totals['batches']}: {len(batch):,} added ({totals['added']:,} so "
-                    f"far), {written.relations:,} relations, "
+                    f"far), {plural(written.relations, 'relation')}, "
                     f"{time.perf_counter() - start:,.0f} s"
                 )
             if time.perf_counter() - saved > SAVE_INDEX_EVERY:

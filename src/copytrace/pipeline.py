@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -365,17 +365,28 @@ def scan(
     config: Config | None = None,
     models: Models | None = None,
     workers: int | None = 1,
+    on_batch: Callable[[str], None] | None = None,
 ) -> ScanResult:
-    """Read files and folders and scan them (the `copytrace scan` job); see `scan_documents`."""
+    """Read files and folders and scan them (the `copytrace scan` job); see `scan_documents`.
+
+    More than `ScanConfig.in_memory_max` documents are scanned in batches through a temporary
+    store (`store_scan`), which `on_batch` hears about: a line when that starts, and one after
+    each batch.
+    """
     from copytrace.ingest import iter_documents
+    from copytrace.store_scan import head_of, scan_in_batches  # it imports this module
 
     config = config or Config()
     problems: list[Problem] = []
-    docs = list(iter_documents(paths, config.read, problems))
-    if not docs:
+    head, docs = head_of(iter_documents(paths, config.read, problems), config.scan.in_memory_max)
+    if not head:
         detail = f" ({len(problems)} problems, first: {problems[0]})" if problems else ""
         raise InputError(f"no readable documents in the given inputs{detail}")
-    result = scan_documents(docs, config, models, workers)
+    if len(head) > config.scan.in_memory_max:
+        models = models or Models(config.align)
+        result = scan_in_batches(docs, config, models, problems, workers, on_batch)
+    else:
+        result = scan_documents(head, config, models, workers)
     return replace(result, problems=tuple(problems))
 
 
