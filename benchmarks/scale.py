@@ -23,10 +23,12 @@ Figures (written to benchmarks/out/scale/results.json and printed as a table):
   * text-dedup-style MinHash LSH (datasketch, word 5-grams, 256 permutations, Jaccard >= 0.7) on
     the same corpus: wall time and recall by kind;
   * rewrites-dev: its sources and distractors added to the 100k store (which holds all Reuters
-    articles), then each of its 96 derived documents queried: share whose first source is its own.
+    articles), then each of its 96 derived documents queried: share whose first source is its own;
+  * `copytrace scan --json` of the whole corpus (no store given: above 20,000 documents it goes
+    through a temporary one in batches): wall time, peak RSS, CPU time, recall of each kind.
 
 The data are third-party and stay in /work/shared; everything generated goes under
-benchmarks/out/ (gitignored). Run (about an hour on 2 cores):
+benchmarks/out/ (gitignored). Run (about an hour and a half on 2 cores):
 
     python benchmarks/scale.py [--docs 100000] [--out benchmarks/out/scale] [--batch-size 5000]
                                [--no-semantic]
@@ -248,18 +250,22 @@ def _tree_rss(root: int) -> int:
 
 
 def timed_cli(
-    args: list[str], log: Path, env: dict[str, str] | None = None
+    args: list[str], log: Path, env: dict[str, str] | None = None, stdout: Path | None = None
 ) -> tuple[float, int, float]:
-    """Run `copytrace ARGS` (in environment `env`, by default this one's); return (wall seconds,
-    peak RSS of its process tree in bytes, CPU seconds of the tree). Wall time depends on what
-    else runs on the machine; CPU time much less."""
+    """Run `copytrace ARGS` (in environment `env`, by default this one's; its output to `log`, or
+    only its stderr when `stdout` is given); return (wall seconds, peak RSS of its process tree in
+    bytes, CPU seconds of the tree). Wall time depends on what else runs on the machine; CPU time
+    much less."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    with open(log, "w") as fh:
+    with open(log, "w") as fh, open(stdout or os.devnull, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "copytrace", *args], stdout=fh, stderr=fh, env=env
+            [sys.executable, "-m", "copytrace", *args],
+            stdout=out if stdout else fh,
+            stderr=fh,
+            env=env,
         )
         sampler = TreeRSS(proc.pid)
         sampler.start()
@@ -285,6 +291,34 @@ def store_recall(db: Path, truth: list[dict], which: str) -> dict[str, float]:
         row = conn.execute("SELECT kind FROM relations WHERE a = ? AND b = ?", (a, b)).fetchone()
         found[t["kind"]] += bool(row and row[0] != "same_story")
     return {k: round(found[k] / total[k], 4) for k in KINDS if total[k]}
+
+
+def scan_recall(result: Path, truth: list[dict]) -> dict[str, float]:
+    """Return the share of the corpus's injected copies that `scan --json` output relates to
+    their source as copies, by kind."""
+    data = json.loads(result.read_text())
+    copies = {frozenset((r["derived"], r["source"])) for r in data["relations"]
+              if r["kind"] != "same_story"}  # fmt: skip
+    found: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for t in (t for t in truth if t["set"] == "corpus"):
+        total[t["kind"]] += 1
+        found[t["kind"]] += frozenset((t["copy"], t["source"])) in copies
+    return {k: round(found[k] / total[k], 4) for k in KINDS if total[k]}
+
+
+def full_scan(out: Path, truth: list[dict], flags: list[str]) -> dict:
+    """Time `copytrace scan --json` of the whole corpus (more than `ScanConfig.in_memory_max`
+    documents: in batches through a temporary store, as `add`), with its recall."""
+    command = ["scan", *flags, str(out / "corpus.jsonl.gz"), "--json"]
+    result = out / "scan.json"
+    seconds, rss, cpu = timed_cli(command, out / "scan.log", stdout=result)
+    figures = {"command": "copytrace " + " ".join(command), "seconds": round(seconds, 1),
+               "cpu_seconds": round(cpu, 1), "peak_rss_gb": round(rss / 2**30, 2),
+               "relations": len(json.loads(result.read_text())["relations"]),
+               "recall": scan_recall(result, truth)}  # fmt: skip
+    result.unlink()
+    return figures
 
 
 def datasketch_baseline(out: Path, truth: list[dict]) -> dict:
@@ -480,7 +514,9 @@ def main() -> None:
         type=int,
         help="use only the first N real articles (a quick trial of every step; default: all)",
     )
-    parser.add_argument("--skip", nargs="*", default=[], help="steps to skip: rewrites, baseline")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], help="steps to skip: rewrites, baseline, scan"
+    )
     parser.add_argument(
         "--no-semantic", action="store_true", help="wording only, as `copytrace add --no-semantic`"
     )
@@ -538,6 +574,9 @@ def main() -> None:
     if "rewrites" not in args.skip:
         results["rewrites_dev"] = rewrites_dev(db, out, truth, config, flags)
     save(out, results)
+    if "scan" not in args.skip:
+        results["scan"] = full_scan(out, truth, flags)
+        save(out, results)
 
 
 if __name__ == "__main__":

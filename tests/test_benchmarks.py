@@ -33,7 +33,7 @@ def test_scale_trial_runs_every_step_and_finds_the_injected_copies(
          "--batch-size", "500", "--out", str(out))  # fmt: skip
     results = json.loads((out / "results.json").read_text())
     assert results["corpus"] == {"documents": 1000, "real": 600, "generated": 320, "per_kind": 20}
-    for step in ("full", "add_1000"):
+    for step in ("full", "add_1000", "scan"):
         assert min(results[step]["recall"].values()) >= 0.95, results[step]
     assert results["query"]["queries"] == 200
     assert results["query"]["copies_with_a_copy_source"] >= 0.95

@@ -147,6 +147,8 @@ def scan(
     """Find stories, copies and originals in files and folders.
 
     PATHS are files or folders of .txt, .md, .html, .jsonl(.gz), .csv or .parquet files.
+    More than 20,000 documents are scanned in batches through a temporary store, to bound
+    memory (in TMPDIR; a --config file's [scan] settings change the limit).
 
     Example:
 

@@ -21,6 +21,7 @@ from copytrace.pipeline import Models
 from copytrace.records import Document, Problem, ScanResult
 from copytrace.store import Store
 from copytrace.store_report import store_result
+from copytrace.terminal import plural
 
 
 def head_of(docs: Iterable[Document], limit: int) -> tuple[list[Document], Iterator[Document]]:
@@ -76,8 +77,8 @@ def scan_in_batches(
     with tempfile.TemporaryDirectory(prefix="copytrace-scan-") as folder:
         if on_batch is not None:
             on_batch(
-                f"more than {config.scan.in_memory_max:,} documents: scanning in batches of "
-                f"{config.scan.batch_size:,} through a temporary store in {folder}"
+                f"more than {plural(config.scan.in_memory_max, 'document')}: scanning in "
+                f"batches of {config.scan.batch_size:,} through a temporary store in {folder}"
             )
         with Store.open(Path(folder) / "scan.ct", create=True) as store:
             return scan_into(store, docs, config, models, problems, workers, on_batch)
