@@ -12,7 +12,16 @@ from copytrace.clean import normalize
 from copytrace.config import ReadConfig
 from copytrace.ingest import read_file
 from copytrace.records import Document
-from copytrace.sentences import MAX_SENTENCE, blocks, digest, prepare, split, split_block
+from copytrace.sentences import (
+    MAX_SENTENCE,
+    WORD_WINDOW,
+    _word_before,
+    blocks,
+    digest,
+    prepare,
+    split,
+    split_block,
+)
 
 
 def sentences_of(text: str) -> list[str]:
@@ -316,3 +325,18 @@ def test_sentence_spans_are_inside_the_body_ordered_and_normalised(
 def test_prepare_never_raises(text: str) -> None:
     doc = prepare(Document("h", text))
     assert doc.digest
+
+
+def test_a_long_paragraph_splits_into_all_its_sentences() -> None:
+    # one block of 244,000 characters (a page with no line breaks); each boundary looks back
+    # only as far as its word goes, not to the block's start
+    text = "The company said on Tuesday that profits rose by 12 percent. " * 4000
+    assert len(sentences_of(text)) == 4000
+
+
+@pytest.mark.parametrize("length", [3, WORD_WINDOW - 5, WORD_WINDOW, WORD_WINDOW + 40])
+def test_the_word_before_a_period_is_found_whatever_its_length(length: int) -> None:
+    word = "a" * (length - 3) + "Inc"
+    block = f"Shares of {word}. The stock rose."
+    found = _word_before(block, block.index(".") + 1)
+    assert found is not None and found.group(1) == word + "."
