@@ -383,6 +383,7 @@ def scan(
         detail = f" ({len(problems)} problems, first: {problems[0]})" if problems else ""
         raise InputError(f"no readable documents in the given inputs{detail}")
     if len(head) > config.scan.in_memory_max:
+        del head  # the stream holds them until they are added
         models = models or Models(config.align)
         result = scan_in_batches(docs, config, models, problems, workers, on_batch)
     else:

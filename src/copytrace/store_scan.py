@@ -26,10 +26,18 @@ from copytrace.terminal import plural
 
 def head_of(docs: Iterable[Document], limit: int) -> tuple[list[Document], Iterator[Document]]:
     """Return the first `limit + 1` documents (more than `limit` means: too many to hold) and an
-    iterator over all of them, those first ones included."""
+    iterator over all of them, those first ones included (it lets go of each as it yields it)."""
     stream = iter(docs)
     head = list(islice(stream, limit + 1))
-    return head, chain(head, stream)
+    return head, _replay(head, stream)
+
+
+def _replay(head: list[Document], stream: Iterator[Document]) -> Iterator[Document]:
+    pending = head[::-1]
+    del head  # once the caller drops its list too, each document goes when it has been added
+    while pending:
+        yield pending.pop()
+    yield from stream
 
 
 def scan_into(
@@ -51,6 +59,7 @@ def scan_into(
     if not head:
         raise InputError("no readable documents in the given inputs")
     size = len(head) if len(head) <= config.scan.in_memory_max else config.scan.batch_size
+    del head  # the stream holds them until they are added
     given: list[str] = []
 
     def noted(documents: Iterable[Document]) -> Iterator[Document]:
