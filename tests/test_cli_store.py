@@ -198,6 +198,50 @@ def test_store_errors_are_one_clean_line(tmp_path: Path, run: Any) -> None:
     assert result.exit_code == 2 and "newer copytrace" in result.output
 
 
+def test_a_full_disk_is_reported_as_such(
+    tmp_path: Path, seeds: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import copytrace.incremental
+    import copytrace.store_index
+
+    def full(*args: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(copytrace.incremental, "write_batch", full)
+        result = run("add", "--db", tmp_path / "news.ct", seeds)
+    assert result.exit_code == 2, result.output
+    assert "news.ct: the disk is full (database or disk is full;" in result.output
+    assert "run the same command again" in result.output and "internal error" not in result.output
+    assert run("add", "--db", tmp_path / "news.ct", seeds).exit_code == 0  # room again
+
+    class NoRoom:  # usearch says only that it could not write, and the disk has no room
+        def __init__(self, index: Any) -> None:
+            self.serialized_length = index.serialized_length
+
+        def save(self, path: str) -> None:
+            Path(path).write_bytes(b"part")
+            raise RuntimeError("Failed to serialize into stream")
+
+    usage = copytrace.store_index.shutil.disk_usage
+    monkeypatch.setattr(
+        copytrace.store_index.shutil, "disk_usage", lambda p: usage(p)._replace(free=0)
+    )
+    settings = tmp_path / "small.toml"
+    settings.write_text("[scan]\nin_memory_max = 3\nbatch_size = 2\n")
+    original = copytrace.store_index.StoreIndex.save
+
+    def save(self: Any) -> None:
+        self._main = NoRoom(self._main)
+        original(self)
+
+    monkeypatch.setattr(copytrace.store_index.StoreIndex, "save", save)
+    result = run("scan", seeds, "--config", settings)
+    assert result.exit_code == 2, result.output
+    assert "scan.ct.usearch: the disk is full (Failed to serialize into stream;" in result.output
+    assert "set TMPDIR to a folder with more room" in result.output
+
+
 def test_a_locked_store_is_reported(tmp_path: Path, run: Any) -> None:
     from copytrace.store import Store
 

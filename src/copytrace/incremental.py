@@ -30,6 +30,7 @@ from copytrace.records import Document, Encoded, Problem
 from copytrace.signatures import minhashes, terms
 from copytrace.store import Store, StoreError
 from copytrace.store_candidates import candidate_parts, store_candidates
+from copytrace.store_schema import disk_errors
 from copytrace.store_workers import Workers, uncollected
 from copytrace.store_write import BatchWrite, Written, write_batch
 from copytrace.terminal import plural
@@ -123,27 +124,30 @@ def add_documents(
     renamed: list[tuple[str, str]] = []
     saved = time.perf_counter()
     pool = Workers(workers)
-    try:
-        for batch in _batches(_new_only(store, docs, totals, renamed), batch_size):
-            if len(batch) >= WARM_WORKERS_AT:  # workers start while this one prepares
-                pool.start(config)
-            with uncollected():
-                written = add_batch(store, batch, config, models, pool)
-            totals.update(added=len(batch), relations=written.relations, stories=written.stories)
-            totals["batches"] += 1
-            ids.extend(d.id for d in batch)
-            if on_batch is not None:
-                on_batch(
-                    f"batch {totals['batches']}: {len(batch):,} added ({totals['added']:,} so "
-                    f"far), {plural(written.relations, 'relation')}, "
-                    f"{time.perf_counter() - start:,.0f} s"
+    with disk_errors(store.path):
+        try:
+            for batch in _batches(_new_only(store, docs, totals, renamed), batch_size):
+                if len(batch) >= WARM_WORKERS_AT:  # workers start while this one prepares
+                    pool.start(config)
+                with uncollected():
+                    written = add_batch(store, batch, config, models, pool)
+                totals.update(
+                    added=len(batch), relations=written.relations, stories=written.stories
                 )
-            if time.perf_counter() - saved > SAVE_INDEX_EVERY:
-                store.index.save()
-                saved = time.perf_counter()
-    finally:
-        pool.close()
-        store.index.save()
+                totals["batches"] += 1
+                ids.extend(d.id for d in batch)
+                if on_batch is not None:
+                    on_batch(
+                        f"batch {totals['batches']}: {len(batch):,} added ({totals['added']:,} so "
+                        f"far), {plural(written.relations, 'relation')}, "
+                        f"{time.perf_counter() - start:,.0f} s"
+                    )
+                if time.perf_counter() - saved > SAVE_INDEX_EVERY:
+                    store.index.save()
+                    saved = time.perf_counter()
+        finally:
+            pool.close()
+            store.index.save()
     if problems is not None:
         problems.extend(
             Problem(given, None, f"id already stored with another text; stored as {new!r}")

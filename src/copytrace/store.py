@@ -105,13 +105,17 @@ class Store:
         return cls(path, conn, readonly, lock)
 
     def close(self) -> None:
-        """Save the index if this is the writer, and release the file and its lock."""
-        if self._index is not None and not self.readonly:
-            self._index.save()
-        self.conn.close()
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
+        """Save the index if this is the writer, and release the file and its lock (even when
+        the index cannot be saved: the database is the truth, and the next writer catches the
+        index file up)."""
+        try:
+            if self._index is not None and not self.readonly:
+                self._index.save()
+        finally:
+            self.conn.close()
+            if self._lock is not None:
+                self._lock.close()
+                self._lock = None
 
     def __enter__(self) -> Store:
         return self

@@ -10,12 +10,14 @@ the file was deleted, or while a reader watches a writer. The writer saves the f
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from copytrace.index import EXPANSION_SEARCH, hnsw
+from copytrace.store_schema import DiskFull
 
 if TYPE_CHECKING:
     from copytrace.store import Store
@@ -109,9 +111,15 @@ class StoreIndex:
         if not (self.writable and self._dirty):
             return
         tmp = self.path.with_name(self.path.name + ".tmp")
-        self._main.save(str(tmp))
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
+        try:
+            self._main.save(str(tmp))
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+        except (RuntimeError, OSError) as exc:  # usearch says only "Failed to serialize"
+            tmp.unlink(missing_ok=True)
+            if shutil.disk_usage(self.path.parent).free < 2 * self._main.serialized_length:
+                raise DiskFull(self.path, exc) from None
+            raise
         os.replace(tmp, self.path)
         self._dirty = False
 

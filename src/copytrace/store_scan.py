@@ -21,6 +21,7 @@ from copytrace.pipeline import Models
 from copytrace.records import Document, Problem, ScanResult
 from copytrace.store import Store
 from copytrace.store_report import store_result
+from copytrace.store_schema import DiskFull, StoreError
 from copytrace.terminal import plural
 
 
@@ -89,5 +90,12 @@ def scan_in_batches(
                 f"more than {plural(config.scan.in_memory_max, 'document')}: scanning in "
                 f"batches of {config.scan.batch_size:,} through a temporary store in {folder}"
             )
-        with Store.open(Path(folder) / "scan.ct", create=True) as store:
-            return scan_into(store, docs, config, models, problems, workers, on_batch)
+        try:
+            with Store.open(Path(folder) / "scan.ct", create=True) as store:
+                return scan_into(store, docs, config, models, problems, workers, on_batch)
+        except DiskFull as exc:
+            raise StoreError(
+                f"{exc.what}. That was the scan's temporary store: set TMPDIR to a folder with "
+                "more room (it takes about 1.5 GB per 100,000 articles), or keep the store "
+                "elsewhere with --db FILE"
+            ) from None

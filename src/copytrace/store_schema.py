@@ -7,8 +7,11 @@ newer copytrace wrote, and upgrades an older one step by step when a writer open
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import os
+import shutil
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -171,6 +174,34 @@ MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = 
 
 class StoreError(CopytraceError):
     """A store cannot be opened or used as asked; the message names the file and what to do."""
+
+
+class DiskFull(StoreError):
+    """The disk under a store ran out of room while it was written."""
+
+    def __init__(self, path: Path, cause: Exception) -> None:
+        free = shutil.disk_usage(path.parent).free / 2**20
+        self.what = f"{path}: the disk is full ({cause}; {free:,.0f} MB free there now)"
+        super().__init__(
+            f"{self.what}. The last batch was not stored; free some space and run the same "
+            "command again to finish"
+        )
+
+
+@contextlib.contextmanager
+def disk_errors(path: Path) -> Iterator[None]:
+    """Report a full disk under the store at `path` as a `StoreError` that says so (SQLite's
+    "database or disk is full", or an OSError ENOSPC), instead of an internal error."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc):
+            raise
+        raise DiskFull(path, exc) from None
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        raise DiskFull(path, exc) from None
 
 
 class StoreLocked(StoreError):
