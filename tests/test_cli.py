@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import types
 from pathlib import Path
 from typing import Any
@@ -327,6 +330,53 @@ def test_interrupt_exits_130(run: Any, seeds: Path, monkeypatch: pytest.MonkeyPa
     result = run("scan", seeds)
     assert result.exit_code == 130
     assert "interrupted" in result.stderr
+
+
+def _writer_of(fifo: Path, reader: subprocess.Popen[str]) -> Any:
+    """Open `fifo` for writing once `reader` has opened it (a plain open would wait forever for a
+    reader that failed before opening it)."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # ENXIO: no reader yet
+            if reader.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(
+                    f"the scan did not open {fifo} (exit {reader.poll()})"
+                ) from None
+            time.sleep(0.1)
+            continue
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "w")
+
+
+def test_sigterm_ends_a_large_scan_like_ctrl_c(tmp_path: Path) -> None:
+    # a scan in batches through a temporary store, waiting on a feed that has sent three articles
+    feed = tmp_path / "feed.jsonl"
+    os.mkfifo(feed)
+    settings = tmp_path / "small.toml"
+    settings.write_text("[scan]\nin_memory_max = 1\nbatch_size = 1\n")
+    command = [sys.executable, "-m", "copytrace", "scan", "--config", str(settings), str(feed)]
+    text = "The central bank raised its key rate by half a point on Tuesday. " * 3
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    ) as scan:
+        assert scan.stderr is not None
+        with _writer_of(feed, scan) as writer:
+            for i in range(3):
+                writer.write(json.dumps({"id": f"d{i}", "text": text}) + "\n")
+            writer.flush()
+            lines = [scan.stderr.readline() for _ in range(4)]
+            assert lines[-1].startswith("batch 3: 1 added"), lines
+            assert list(tmp_path.glob("copytrace-scan-*"))  # the temporary store
+            scan.send_signal(signal.SIGTERM)
+            assert scan.wait(timeout=60) == 128 + signal.SIGTERM
+        assert "copytrace: terminated" in scan.stderr.read()
+    assert not list(tmp_path.glob("copytrace-scan-*"))  # removed on the way out
 
 
 def test_closed_stdout_is_not_an_internal_error(

@@ -13,7 +13,9 @@ import dataclasses
 import json
 import os
 import shutil
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -84,7 +86,21 @@ def cli() -> None:
 
 def main(args: Sequence[str] | None = None, *, session: Session | None = None) -> None:
     """Run the command line (the `copytrace` console script and `python -m copytrace`)."""
-    cli.main(args, prog_name="copytrace", obj=session or Session())
+    if threading.current_thread() is not threading.main_thread():  # no signals there
+        cli.main(args, prog_name="copytrace", obj=session or Session())
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        cli.main(args, prog_name="copytrace", obj=session or Session())
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """End on SIGTERM the way Ctrl-C ends a run: what is open is closed on the way out (an add's
+    batch in progress rolled back, a scan's temporary store removed, the workers stopped)."""
+    click.echo("copytrace: terminated", err=True)
+    raise SystemExit(128 + signum)
 
 
 # ---- shared options ---------------------------------------------------------------------------
