@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,12 +86,19 @@ def cli() -> None:
 
 def main(args: Sequence[str] | None = None, *, session: Session | None = None) -> None:
     """Run the command line (the `copytrace` console script and `python -m copytrace`)."""
-    if threading.current_thread() is not threading.main_thread():  # no signals there
+    with _ended_cleanly_by_sigterm():
         cli.main(args, prog_name="copytrace", obj=session or Session())
+
+
+@contextlib.contextmanager
+def _ended_cleanly_by_sigterm() -> Iterator[None]:
+    """Handle SIGTERM with `_terminated` for the duration (signals reach the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
         return
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        cli.main(args, prog_name="copytrace", obj=session or Session())
+        yield
     finally:
         signal.signal(signal.SIGTERM, previous)
 

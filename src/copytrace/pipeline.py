@@ -375,7 +375,7 @@ def scan(
     each batch.
     """
     from copytrace.ingest import iter_documents
-    from copytrace.store_scan import head_of, scan_in_batches  # it imports this module
+    from copytrace.store_scan import head_of, scan_into, temporary_store  # imports this
 
     config = config or Config()
     problems: list[Problem] = []
@@ -386,7 +386,8 @@ def scan(
     if len(head) > config.scan.in_memory_max:
         del head  # the stream holds them until they are added
         models = models or Models(config.align)
-        result = scan_in_batches(docs, config, models, problems, workers, on_batch)
+        with temporary_store(config, on_batch) as store:
+            result = scan_into(store, docs, config, models, problems, workers, on_batch)
     else:
         result = scan_documents(head, config, models, workers)
     return replace(result, problems=tuple(problems))

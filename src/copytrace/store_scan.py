@@ -10,6 +10,7 @@ the user names one (`scan --db`). The result is read back from the store in the 
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
@@ -74,16 +75,12 @@ def scan_into(
     return store_result(store, stories)
 
 
-def scan_in_batches(
-    docs: Iterable[Document],
-    config: Config,
-    models: Models,
-    problems: list[Problem],
-    workers: int | None = None,
-    on_batch: Callable[[str], None] | None = None,
-) -> ScanResult:
-    """Scan `docs` through a temporary store (in the system's temporary directory, `TMPDIR`),
-    removed afterwards."""
+@contextlib.contextmanager
+def temporary_store(
+    config: Config, on_batch: Callable[[str], None] | None = None
+) -> Iterator[Store]:
+    """Open a store in the system's temporary directory (`TMPDIR`) for a scan in batches
+    (`scan_into`); it is removed afterwards. A full disk under it is reported with the way out."""
     with tempfile.TemporaryDirectory(prefix="copytrace-scan-") as folder:
         if on_batch is not None:
             on_batch(
@@ -92,7 +89,7 @@ def scan_in_batches(
             )
         try:
             with Store.open(Path(folder) / "scan.ct", create=True) as store:
-                return scan_into(store, docs, config, models, problems, workers, on_batch)
+                yield store
         except DiskFull as exc:
             raise StoreError(
                 f"{exc.what}. That was the scan's temporary store: set TMPDIR to a folder with "
